@@ -178,17 +178,16 @@ class CustomerOrderMapper(customerKey: String) {
 		}
 
 		private fun delivery(data: JsonNode): Delivery? {
-			val shipTo = obj(data, "shipTo", "#/data/shipTo")
-			val date = requestedDate(data)
-			shipTo ?: return null
 			val p = "#/data/shipTo"
-			val street = string(shipTo, "street", "$p/street", true, Limits.MAX_STREET)
-			val postalCode = string(shipTo, "postalCode", "$p/postalCode", false, Limits.MAX_POSTAL_CODE)
-			val city = string(shipTo, "city", "$p/city", true, Limits.MAX_CITY)
-			val country = string(shipTo, "country", "$p/country", true, 2)?.let {
+			val shipTo = obj(data, "shipTo", p)
+			val street = shipTo?.let { string(it, "street", "$p/street", true, Limits.MAX_STREET) }
+			val postalCode = shipTo?.let { string(it, "postalCode", "$p/postalCode", false, Limits.MAX_POSTAL_CODE) }
+			val city = shipTo?.let { string(it, "city", "$p/city", true, Limits.MAX_CITY) }
+			val country = shipTo?.let { string(it, "country", "$p/country", true, MAX_CODE) }?.let {
 				if (it in COUNTRIES) it
 				else null.also { error("$p/country", "must be an ISO 3166-1 alpha-2 country code in upper case, such as DE") }
 			}
+			val date = requestedDate(data)
 			if (street == null || city == null || country == null) {
 				return null
 			}
@@ -197,7 +196,7 @@ class CustomerOrderMapper(customerKey: String) {
 
 		private fun requestedDate(data: JsonNode): LocalDate? {
 			val p = "#/data/requestedDeliveryDate"
-			val text = string(data, "requestedDeliveryDate", p, false, 10) ?: return null
+			val text = string(data, "requestedDeliveryDate", p, false, MAX_CODE) ?: return null
 			if (DATE.matches(text)) {
 				try {
 					return LocalDate.parse(text, DateTimeFormatter.ISO_LOCAL_DATE)
@@ -219,16 +218,14 @@ class CustomerOrderMapper(customerKey: String) {
 				items.isEmpty -> error(p, "must contain at least 1 item")
 				items.size() > Limits.MAX_ITEMS -> error(p, "must contain at most ${Limits.MAX_ITEMS} items")
 				else -> {
-					var orderCurrency: String? = null
-					val lines = items.mapIndexed { i, item ->
-						line(item, "$p/$i")?.also { line ->
-							val currency = line.unitPrice.currency
-							if (orderCurrency == null) {
-								orderCurrency = currency
-							}
-							else if (currency != orderCurrency) {
-								error("$p/$i/currency", "must be the currency of the first item with a valid currency ($orderCurrency)")
-							}
+					val elements = (0 until items.size()).map { items.get(it) }
+					val lines = elements.mapIndexed { i, item -> line(item, "$p/$i") }
+					// All lines share one currency: the first valid one sets it, whatever else is wrong with its line.
+					val currencies = elements.map { item -> item.get("currency")?.takeIf { it.isString }?.stringValue()?.takeIf { it in CURRENCIES } }
+					val orderCurrency = currencies.firstOrNull { it != null }
+					currencies.forEachIndexed { i, currency ->
+						if (currency != null && currency != orderCurrency) {
+							error("$p/$i/currency", "must be the same currency as the other items ($orderCurrency)")
 						}
 					}
 					return if (lines.all { it != null }) lines.filterNotNull() else null
@@ -246,7 +243,7 @@ class CustomerOrderMapper(customerKey: String) {
 			val description = string(item, "description", "$p/description", false, Limits.MAX_DESCRIPTION, multiline = true)
 			val quantity = quantity(item, "$p/quantity")
 			val amount = amount(item, "$p/unitPrice")
-			val currency = string(item, "currency", "$p/currency", true, 3)?.let {
+			val currency = string(item, "currency", "$p/currency", true, MAX_CODE)?.let {
 				if (it in CURRENCIES) it
 				else null.also { error("$p/currency", "must be an ISO 4217 currency code in upper case, such as EUR") }
 			}
@@ -364,6 +361,9 @@ class CustomerOrderMapper(customerKey: String) {
 	}
 
 	private companion object {
+
+		/** Generous bound for coded values (country, currency, date) so a wrong code gets the code's own message. */
+		const val MAX_CODE = 64
 
 		val CUSTOMER_KEY = Regex("^[a-z0-9][a-z0-9-]{0,31}$")
 

@@ -14,7 +14,7 @@ class MalformedPayloadException @JvmOverloads constructor(message: String, cause
 
 /**
  * The body is well-formed JSON but breaks the customer contract (HTTP 422, problem type validation-failed).
- * [errors] lists every failure found, in document order, never empty.
+ * [errors] lists every failure found (not just the first), never empty.
  */
 open class InvalidPayloadException(errors: List<FieldError>) :
 	RuntimeException("payload has ${errors.size} field error(s)") {
