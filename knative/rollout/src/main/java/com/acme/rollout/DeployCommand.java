@@ -1,0 +1,111 @@
+package com.acme.rollout;
+
+import io.fabric8.knative.client.KnativeClient;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+@Command(name = "deploy", mixinStandardHelpOptions = true,
+        description = {
+                "Rolls IMAGE out to every selected Knative Service: creates the revision <service>-<version> at 0%% "
+                        + "tagged 'candidate', waits until it is Ready, smoke-checks it through its tag URL, then "
+                        + "moves traffic from 'current' to 'candidate' in --steps, running the gates after each "
+                        + "step. A failed gate or a timeout moves all traffic back to the stable revision and "
+                        + "exits 1. The promoted revision carries serving.knative.dev/no-gc.",
+                "With --manifest, the manifest is validated first and its ConfigMaps and Triggers are applied; "
+                        + "Services missing from the cluster are created. Re-running a finished deploy changes "
+                        + "nothing."},
+        footer = {"", ExitCode.HELP})
+final class DeployCommand implements Callable<Integer> {
+    @ParentCommand
+    Rollout root;
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    ClusterOptions cluster;
+    @Mixin
+    RunOptions run;
+    @Mixin
+    GateOptions gateOptions;
+
+    @Option(names = "--image", defaultValue = "${env:ROLLOUT_IMAGE}",
+            description = "Image to deploy, ideally by digest (default: $ROLLOUT_IMAGE).")
+    String image;
+
+    @Option(names = "--app-version", defaultValue = "${env:CI_COMMIT_SHORT_SHA}",
+            description = "Revision suffix: revisions are named <service>-<version> (default: $CI_COMMIT_SHORT_SHA).")
+    String version;
+
+    @Option(names = {"-f", "--manifest"}, paramLabel = "FILE|-",
+            description = "Rendered manifest (kubectl kustomize knative/overlays/ENV), '-' for stdin. Without it, "
+                    + "the Services already in the namespace get the new image.")
+    String manifest;
+
+    @Option(names = "--steps", split = ",", defaultValue = "10,50,100",
+            description = "Traffic percentages for the candidate, increasing (default: ${DEFAULT-VALUE}). "
+                    + "100 promotes at once; a last step below 100 leaves the canary for promote/rollback.")
+    List<Long> steps;
+
+    @Option(names = "--interval", defaultValue = "2m", converter = DurationConverter.class,
+            description = "Soak time at each step below 100%% before its gates run (default: ${DEFAULT-VALUE}).")
+    Duration interval;
+
+    @Option(names = "--feature", split = ",",
+            description = "config-features flags the cluster enables, for the manifest check (see validate).")
+    Set<String> features = Set.of();
+
+    @Option(names = "--dry-run", description = "Print the planned traffic changes; change nothing.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        if (version == null || version.isBlank()) {
+            throw new RolloutException(ExitCode.USAGE, "no version: use --app-version or $CI_COMMIT_SHORT_SHA");
+        }
+        if (!version.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
+            throw new RolloutException(ExitCode.USAGE, "--app-version '" + version
+                    + "' must be lower-case letters, digits and '-' (it becomes part of the revision name)");
+        }
+        if (image == null || image.isBlank()) {
+            throw new RolloutException(ExitCode.USAGE, "no image: use --image or $ROLLOUT_IMAGE");
+        }
+        List<Long> plannedSteps = Deploy.steps(steps);
+        Manifest parsed = null;
+        if (manifest != null) {
+            parsed = Manifest.read(manifest, System.in);
+            List<String> problems = new Validator(features).validate(parsed);
+            if (!problems.isEmpty()) {
+                problems.forEach(spec.commandLine().getErr()::println);
+                throw new RolloutException(ExitCode.INVALID_MANIFEST, "manifest " + manifest + " is invalid ("
+                        + problems.size() + " problem(s)); nothing was changed");
+            }
+        }
+        try (KnativeClient kn = root.open(cluster.context).adapt(KnativeClient.class)) {
+            KubernetesClient kubernetes = kn.adapt(KubernetesClient.class);
+            String namespace = cluster.namespaceOr(kubernetes.getNamespace());
+            Knative knative = new Knative(kn, namespace, out, run.timeout, run.poll);
+            Deploy deploy = new Deploy(knative, kubernetes, new Gates(gateOptions, out), out);
+            List<Deploy.Plan> plans = Deploy.plan(knative, parsed, cluster.selector, image, version);
+            out.printf("namespace %s%s%n", namespace, dryRun ? " (dry run: nothing is changed)" : "");
+            deploy.printPlan(plans, plannedSteps);
+            if (dryRun) {
+                return ExitCode.OK;
+            }
+            if (parsed != null) {
+                deploy.applySupporting(parsed);
+            }
+            return deploy.run(plans, plannedSteps, interval);
+        }
+    }
+}
