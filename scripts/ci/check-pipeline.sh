@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# pipeline:check job and the project's tests of the CI set-up, offline:
+#  1. gitlab-ci-local (installed into .ci/tmp when missing) parses .gitlab-ci.yml and validates
+#     it against GitLab's JSON schema; the jobs of a merge request, default-branch, tag and frozen
+#     tag pipeline are listed and asserted (stage, when, allow_failure), workflow:rules evaluated,
+#     and the merged YAML (--preview) checked: environments, resource groups, rules, images.
+#  2. docs/ci.md documents exactly the jobs of .gitlab-ci.yml and names only existing paths.
+#  3. functions/Dockerfile and .dockerignore: pinned bases, numeric user, the image scripts.
+#  4. shellcheck on every shell script of the repository (installed with apt-get when missing).
+# Ends with "N passed, N failed"; exits non-zero when a check failed.
+#
+# GitLab's security templates are `include: template:`, which gitlab-ci-local fetches from
+# gitlab.com. There is no network here, so scripts/ci/tests/offline-templates/ (labelled
+# stand-ins with the templates' job names and rule shape) are put into gitlab-ci-local's include
+# cache first; .gitlab-ci.yml itself is checked unchanged.
+set -euo pipefail
+# shellcheck source=scripts/ci/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$CI_REPO_ROOT"
+
+GITLAB_CI_LOCAL_VERSION=4.60.0
+gcl_dir="$CI_TOOLS_DIR/gitlab-ci-local-$GITLAB_CI_LOCAL_VERSION"
+gcl="$gcl_dir/node_modules/.bin/gitlab-ci-local"
+state_dir=.ci/tmp/gitlab-ci-local-state
+work=target/ci-check
+rm -rf "$work" "$state_dir"
+mkdir -p "$work"
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "PASS: $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+finish() {
+  echo "$passed passed, $failed failed"
+  if ((failed > 0)); then exit 1; fi
+  exit 0
+}
+
+# --- 1. the pipeline, through gitlab-ci-local ---------------------------------------------------
+if [[ ! -x "$gcl" ]]; then
+  log "installing gitlab-ci-local $GITLAB_CI_LOCAL_VERSION into $gcl_dir"
+  mkdir -p "$gcl_dir"
+  npm install --prefix "$gcl_dir" --no-audit --no-fund --no-save --loglevel=error \
+    "gitlab-ci-local@$GITLAB_CI_LOCAL_VERSION" >&2
+fi
+if [[ "$("$gcl" --version 2>/dev/null)" == "$GITLAB_CI_LOCAL_VERSION" ]]; then
+  pass "gitlab-ci-local $GITLAB_CI_LOCAL_VERSION installed"
+else
+  fail "gitlab-ci-local $GITLAB_CI_LOCAL_VERSION could not be installed into $gcl_dir"
+  finish
+fi
+
+templates="$state_dir/includes/gitlab.com/gitlab-org/gitlab/-/raw/HEAD/lib/gitlab/ci/templates"
+mkdir -p "$templates"
+cp -r scripts/ci/tests/offline-templates/. "$templates/"
+
+common=(
+  --state-dir "$state_dir"
+  --variable CI_DEFAULT_BRANCH=main
+  --variable CI_PROJECT_PATH=acme/order-integration
+  --variable CI_REGISTRY_IMAGE=registry.example.invalid/acme/order-integration
+)
+mr=(--variable CI_PIPELINE_SOURCE=merge_request_event --variable CI_MERGE_REQUEST_IID=42
+  --variable CI_COMMIT_REF_NAME=feature/x --variable CI_COMMIT_REF_SLUG=feature-x
+  --unset-variable CI_COMMIT_BRANCH --unset-variable CI_COMMIT_TAG)
+default=(--variable CI_PIPELINE_SOURCE=push --variable CI_COMMIT_BRANCH=main
+  --variable CI_COMMIT_REF_NAME=main --variable CI_COMMIT_REF_SLUG=main --unset-variable CI_COMMIT_TAG)
+tag=(--variable CI_PIPELINE_SOURCE=push --variable CI_COMMIT_TAG=v1.2.3 --variable CI_COMMIT_REF_NAME=v1.2.3
+  --variable CI_COMMIT_REF_SLUG=v1-2-3 --unset-variable CI_COMMIT_BRANCH)
+
+# list_json NAME ARGS...: gitlab-ci-local --list-json, keeping the JSON (it prints warnings first).
+list_json() {
+  local name=$1 out
+  shift
+  if out=$("$gcl" "${common[@]}" "$@" --list-json 2>"$work/list-$name.err"); then
+    printf '%s\n' "$out" | sed -n '/^\[/,$p' >"$work/list-$name.json"
+    return 0
+  fi
+  cat "$work/list-$name.err" >&2
+  return 1
+}
+
+if "$gcl" "${common[@]}" "${default[@]}" --preview >"$work/preview.yml" 2>"$work/preview.err" \
+  && grep -q 'json schema validated' "$work/preview.err"; then
+  pass ".gitlab-ci.yml parses and validates against GitLab's JSON schema (gitlab-ci-local)"
+else
+  sed 's/^/    /' "$work/preview.err"
+  fail ".gitlab-ci.yml does not parse or validate (gitlab-ci-local)"
+  finish
+fi
+node -e '
+  const yaml = require(process.argv[1]);
+  const docs = yaml.loadAll(require("fs").readFileSync(process.argv[2], "utf8")).filter(Boolean);
+  process.stdout.write(JSON.stringify(Object.assign({}, ...docs)));
+' "$gcl_dir/node_modules/js-yaml" "$work/preview.yml" >"$work/preview.json"
+
+lists_ok=true
+list_json mr "${mr[@]}" || lists_ok=false
+list_json default "${default[@]}" || lists_ok=false
+list_json tag "${tag[@]}" || lists_ok=false
+list_json tag-frozen "${tag[@]}" --variable CI_DEPLOY_FREEZE=true || lists_ok=false
+if $lists_ok; then
+  pass "gitlab-ci-local lists the jobs of MR, default-branch, tag and frozen-tag pipelines"
+else
+  fail "gitlab-ci-local --list-json failed"
+fi
+
+workflow() {
+  node scripts/ci/tests/workflow-rules.mjs "$gcl_dir" .gitlab-ci.yml CI_DEFAULT_BRANCH=main "$@"
+}
+{
+  printf '{\n'
+  printf '"merge request": "%s",\n' "$(workflow CI_PIPELINE_SOURCE=merge_request_event CI_MERGE_REQUEST_IID=42)"
+  printf '"default branch": "%s",\n' "$(workflow CI_PIPELINE_SOURCE=push CI_COMMIT_BRANCH=main)"
+  printf '"tag v1.2.3": "%s",\n' "$(workflow CI_PIPELINE_SOURCE=push CI_COMMIT_TAG=v1.2.3)"
+  printf '"tag 1.2.3 (no v)": "%s",\n' "$(workflow CI_PIPELINE_SOURCE=push CI_COMMIT_TAG=1.2.3)"
+  printf '"feature branch without MR": "%s",\n' "$(workflow CI_PIPELINE_SOURCE=push CI_COMMIT_BRANCH=feature/x)"
+  printf '"feature branch with an open MR (branch pipeline)": "%s",\n' \
+    "$(workflow CI_PIPELINE_SOURCE=push CI_COMMIT_BRANCH=feature/x CI_OPEN_MERGE_REQUESTS=acme/order-integration!42)"
+  printf '"schedule on a feature branch": "%s"\n' "$(workflow CI_PIPELINE_SOURCE=schedule CI_COMMIT_BRANCH=feature/x)"
+  printf '}\n'
+} >"$work/workflow.json"
+
+# --- 2. and 3. docs/ci.md, the Dockerfile --------------------------------------------------------
+python3 scripts/ci/tests/assert_pipeline.py "$work" "$CI_REPO_ROOT" >"$work/assert.txt" || true
+python3 scripts/ci/tests/assert_docs_and_image.py "$work" "$CI_REPO_ROOT" >>"$work/assert.txt" || true
+if [[ ! -s "$work/assert.txt" ]]; then
+  fail "the assertion scripts printed nothing"
+fi
+while IFS= read -r line; do
+  case "$line" in
+    PASS:*) pass "${line#PASS: }" ;;
+    FAIL:*) fail "${line#FAIL: }" ;;
+    *) echo "$line" ;;
+  esac
+done <"$work/assert.txt"
+
+# --- 4. shellcheck -------------------------------------------------------------------------------
+if ! command -v shellcheck >/dev/null 2>&1; then
+  log "installing shellcheck with apt-get"
+  if [[ $(id -u) -eq 0 ]]; then
+    apt-get update -qq >&2 && apt-get install -y -qq shellcheck >&2
+  else
+    sudo apt-get update -qq >&2 && sudo apt-get install -y -qq shellcheck >&2
+  fi
+fi
+# Every tracked or new shell script, by extension or by shebang. The Maven wrapper (mvnw) is
+# generated by Apache's wrapper plugin and kept as shipped, so it is left out.
+mapfile -t scripts < <(
+  git ls-files --cached --others --exclude-standard | grep -v '^mvnw$' | while IFS= read -r file; do
+    [[ -f "$file" ]] || continue
+    if [[ "$file" == *.sh ]] || head -n1 "$file" 2>/dev/null | grep -Eq '^#!.*\b(ba)?sh\b'; then
+      echo "$file"
+    fi
+  done
+)
+if ((${#scripts[@]} == 0)); then
+  fail "shellcheck: no script found"
+fi
+for script in "${scripts[@]}"; do
+  if report=$(shellcheck -x "$script" 2>&1); then
+    pass "shellcheck $script"
+  else
+    printf '%s\n' "$report" | sed 's/^/    /'
+    fail "shellcheck $script"
+  fi
+done
+
+finish

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# deploy:dev, deploy:staging, deploy:prod: rolls the images built by this pipeline (by digest)
+# out to one environment with the rollout CLI: a new revision per Knative Service, smoke-checked
+# through its tag URL, then traffic moved in ROLLOUT_STEPS with the gates after each step; a
+# failed gate moves traffic back and fails the job.
+#   ROLLOUT_ENV     dev | staging | prod (the overlay, and the namespace order-integration-ENV)
+#   ROLLOUT_STEPS   e.g. 100 (dev), 50,100 (staging), 10,50,100 (prod)
+#   FUNCTIONS_IMAGE image by digest, from package:functions (dotenv)
+#   FRONT_IMAGE     image by digest, from package:front (dotenv); rolled out when the rendered
+#                   manifest has a Service labelled app.kubernetes.io/name=front
+#   KUBE_CONTEXT    the GitLab agent's context (read by the rollout CLI)
+#   ROLLOUT_INTERVAL      optional soak time per step (the CLI's default otherwise)
+#   ROLLOUT_REQUIRE_METRICS_GATE=true  refuse to run without PROMETHEUS_URL (prod)
+#   KNATIVE_DOMAIN  the environment's Knative domain, for the environment URL
+set -euo pipefail
+# shellcheck source=scripts/ci/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$CI_REPO_ROOT"
+
+require_vars ROLLOUT_ENV ROLLOUT_STEPS FUNCTIONS_IMAGE KUBE_CONTEXT
+if [[ "${ROLLOUT_REQUIRE_METRICS_GATE:-false}" == true ]]; then
+  require_vars PROMETHEUS_URL
+fi
+manifest="target/manifests/$ROLLOUT_ENV.yaml"
+[[ -f "$manifest" ]] || die "$manifest not found (made by scripts/ci/manifests.sh)"
+
+options=(--env "$ROLLOUT_ENV" --manifest "$manifest" --steps "$ROLLOUT_STEPS")
+if [[ -n "${ROLLOUT_INTERVAL:-}" ]]; then
+  options+=(--interval "$ROLLOUT_INTERVAL")
+fi
+
+log "deploying $FUNCTIONS_IMAGE to $ROLLOUT_ENV (steps $ROLLOUT_STEPS)"
+rollout deploy "${options[@]}" --image "$FUNCTIONS_IMAGE" --selector app.kubernetes.io/name=functions
+
+if grep -q 'app.kubernetes.io/name: front' "$manifest"; then
+  require_vars FRONT_IMAGE
+  log "deploying $FRONT_IMAGE to $ROLLOUT_ENV (steps $ROLLOUT_STEPS)"
+  rollout deploy "${options[@]}" --image "$FRONT_IMAGE" --selector app.kubernetes.io/name=front
+fi
+
+mkdir -p target/ci
+echo "DYNAMIC_ENVIRONMENT_URL=https://order-webhook.order-integration-$ROLLOUT_ENV.${KNATIVE_DOMAIN:-example.invalid}" \
+  | tee target/ci/deploy.env

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Helpers shared by the scripts in scripts/ci/ that run on bash (every job image except
+# BuildKit's, whose script build-image.sh is plain sh). Source it; it changes nothing by itself.
+
+# The repository root, whatever the caller's working directory.
+CI_REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export CI_REPO_ROOT
+
+# Tools a script installs for itself live here (ignored by git).
+CI_TOOLS_DIR="$CI_REPO_ROOT/.ci/tmp"
+
+# Pinned versions of the tools the jobs fetch when the job image lacks them.
+KUBECTL_VERSION=${KUBECTL_VERSION:-v1.32.4}
+
+log() {
+  printf '==> %s\n' "$*" >&2
+}
+
+die() {
+  printf 'error: %s\n' "$*" >&2
+  exit 1
+}
+
+# require_vars NAME... : fails with one line naming every unset or empty variable.
+require_vars() {
+  local missing=() name
+  for name in "$@"; do
+    if [[ -z "${!name:-}" ]]; then
+      missing+=("$name")
+    fi
+  done
+  if ((${#missing[@]} > 0)); then
+    die "missing CI/CD variable(s): ${missing[*]} (see docs/ci.md)"
+  fi
+}
+
+# The rollout CLI built by the build job (an artifact in CI, ./mvnw package on a laptop).
+rollout() {
+  local jar="$CI_REPO_ROOT/knative/rollout/target/rollout.jar"
+  [[ -f "$jar" ]] || die "$jar not found: run ./mvnw -B -pl knative/rollout -am package -DskipTests"
+  "${JAVA_HOME:+$JAVA_HOME/bin/}java" -jar "$jar" "$@"
+}
+
+# ensure_kubectl: puts a kubectl on PATH. Uses the one installed if any; otherwise downloads the
+# pinned release and checks it against the checksum published beside it.
+ensure_kubectl() {
+  if command -v kubectl >/dev/null 2>&1; then
+    return 0
+  fi
+  local bin="$CI_TOOLS_DIR/bin"
+  if [[ ! -x "$bin/kubectl" ]]; then
+    local url="https://dl.k8s.io/release/$KUBECTL_VERSION/bin/linux/amd64/kubectl"
+    log "installing kubectl $KUBECTL_VERSION into $bin"
+    mkdir -p "$bin"
+    curl -fsSLo "$bin/kubectl.download" "$url"
+    echo "$(curl -fsSL "$url.sha256")  $bin/kubectl.download" | sha256sum --check --quiet
+    chmod +x "$bin/kubectl.download"
+    mv "$bin/kubectl.download" "$bin/kubectl"
+  fi
+  export PATH="$bin:$PATH"
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# manifests job: renders every overlay (knative/overlays/*) with kubectl kustomize into
+# target/manifests/ENV.yaml (the deploy jobs' input) and checks each one offline with the rollout
+# CLI's validate (Knative's admission rules and API model).
+#   ROLLOUT_FEATURES  optional, comma-separated config-features flags the clusters enable
+set -euo pipefail
+# shellcheck source=scripts/ci/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$CI_REPO_ROOT"
+
+ensure_kubectl
+out=target/manifests
+mkdir -p "$out"
+features=()
+if [[ -n "${ROLLOUT_FEATURES:-}" ]]; then
+  features=(--feature "$ROLLOUT_FEATURES")
+fi
+
+for overlay in knative/overlays/*/; do
+  env=$(basename "$overlay")
+  log "rendering $overlay -> $out/$env.yaml"
+  kubectl kustomize "$overlay" >"$out/$env.yaml"
+  log "validating $out/$env.yaml"
+  rollout validate "${features[@]}" -f - <"$out/$env.yaml"
+done
