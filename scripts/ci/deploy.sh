@@ -6,8 +6,11 @@
 #   ROLLOUT_ENV     dev | staging | prod (the overlay, and the namespace order-integration-ENV)
 #   ROLLOUT_STEPS   e.g. 100 (dev), 50,100 (staging), 10,50,100 (prod)
 #   FUNCTIONS_IMAGE image by digest, from package:functions (dotenv)
-#   FRONT_IMAGE     image by digest, from package:front (dotenv); rolled out when the rendered
-#                   manifest has a Service labelled app.kubernetes.io/name=front
+#   FRONT_IMAGE     image by digest, from package:front (dotenv). The nginx front is a plain
+#                   Deployment (knative/base/front.yaml), not a Knative Service: when the rendered
+#                   manifest has it, its objects (label app.kubernetes.io/name=front) are applied
+#                   with kubectl after the functions, with the image set by kustomize, and the
+#                   job waits for the rolling update.
 #   KUBE_CONTEXT    the GitLab agent's context (read by the rollout CLI)
 #   ROLLOUT_INTERVAL      optional soak time per step (the CLI's default otherwise)
 #   ROLLOUT_REQUIRE_METRICS_GATE=true  refuse to run without PROMETHEUS_URL (prod)
@@ -34,8 +37,22 @@ rollout deploy "${options[@]}" --image "$FUNCTIONS_IMAGE" --selector app.kuberne
 
 if grep -q 'app.kubernetes.io/name: front' "$manifest"; then
   require_vars FRONT_IMAGE
-  log "deploying $FRONT_IMAGE to $ROLLOUT_ENV (steps $ROLLOUT_STEPS)"
-  rollout deploy "${options[@]}" --image "$FRONT_IMAGE" --selector app.kubernetes.io/name=front
+  ensure_kubectl
+  log "deploying $FRONT_IMAGE to $ROLLOUT_ENV (rolling update of deployment/front)"
+  front_dir=$(mktemp -d)
+  cp "$manifest" "$front_dir/manifest.yaml"
+  cat >"$front_dir/kustomization.yaml" <<YAML
+resources: [manifest.yaml]
+images:
+  - name: front
+    newName: ${FRONT_IMAGE%@*}
+    digest: ${FRONT_IMAGE#*@}
+YAML
+  kubectl kustomize "$front_dir" \
+    | kubectl --context "$KUBE_CONTEXT" apply --selector app.kubernetes.io/name=front -f -
+  kubectl --context "$KUBE_CONTEXT" --namespace "order-integration-$ROLLOUT_ENV" \
+    rollout status deployment/front --timeout=5m
+  rm -rf "$front_dir"
 fi
 
 mkdir -p target/ci
