@@ -131,7 +131,7 @@ final class FrontStack implements AutoCloseable {
 		Commands.Result render = Commands.run(List.of("bash", settings.renderScript().toString(), "dev", rendered.toString()),
 				Map.ofEntries(Map.entry("FRONT_LISTEN_PORT", String.valueOf(front.getPort())),
 						Map.entry("FRONT_UI_ROOT", ui.toString()),
-						Map.entry("FRONT_KNATIVE_INGRESS_URL", wireMock.baseUrl()),
+						Map.entry("FRONT_KNATIVE_INGRESS_URL", "http://127.0.0.1:" + wireMock.port()),
 						Map.entry("FRONT_ORDER_WEBHOOK_HOST", WEBHOOK_HOST),
 						Map.entry("FRONT_PREVIEW_HOST", PREVIEW_HOST),
 						// The tests act as the load balancer: X-Forwarded-For from 127.0.0.1 is trusted,

@@ -1,0 +1,90 @@
+package com.acme.integration.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * The front's manifests: what an environment's pods get (knative/base/front.yaml plus the
+ * overlay's front-patch.yaml, rendered by kustomize) is exactly what the e2e suite and reviewers
+ * render with scripts/render-nginx.sh from nginx/env/ENV.env, and the pods run as the base
+ * demands (non-root, read-only root filesystem, writable conf.d and /tmp only).
+ */
+class FrontManifestTests {
+
+	private final E2eSettings settings = E2eSettings.fromSystemProperties();
+
+	static Stream<String> environments() throws IOException {
+		return NginxConfigurationTests.environments();
+	}
+
+	@ParameterizedTest
+	@MethodSource("environments")
+	void overlayConfiguresTheFrontWithTheEnvironmentsValuesFile(String environment) throws Exception {
+		List<Map<String, Object>> documents = kustomize(environment);
+
+		Map<String, Object> configMap = find(documents, "ConfigMap", "front-env");
+		assertThat(configMap.get("data")).isEqualTo(valuesFile(environment));
+		assertThat(((Map<?, ?>) configMap.get("metadata")).get("namespace")).isEqualTo("order-integration-" + environment);
+	}
+
+	@ParameterizedTest
+	@MethodSource("environments")
+	void frontRunsNonRootWithAReadOnlyRootFilesystem(String environment) throws Exception {
+		Map<String, Object> deployment = find(kustomize(environment), "Deployment", "front");
+
+		Map<?, ?> pod = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) deployment.get("spec")).get("template")).get("spec");
+		assertThat(((Map<?, ?>) pod.get("securityContext")).get("runAsNonRoot")).isEqualTo(true);
+		Map<?, ?> container = (Map<?, ?>) ((List<?>) pod.get("containers")).getFirst();
+		Map<?, ?> security = (Map<?, ?>) container.get("securityContext");
+		assertThat(security.get("readOnlyRootFilesystem")).isEqualTo(true);
+		assertThat(security.get("allowPrivilegeEscalation")).isEqualTo(false);
+		assertThat(((List<?>) container.get("volumeMounts")).stream().map(m -> String.valueOf(((Map<?, ?>) m).get("mountPath"))).toList())
+			.containsExactlyInAnyOrder("/etc/nginx/conf.d", "/tmp");
+	}
+
+	private List<Map<String, Object>> kustomize(String environment) throws IOException, InterruptedException {
+		assumeTrue(Files.isExecutable(Path.of("/usr/bin/kubectl")) || Files.isExecutable(Path.of("/usr/local/bin/kubectl")),
+				"kubectl (with its built-in kustomize) is not installed");
+		Commands.Result result = Commands.run(List.of("kubectl", "kustomize",
+				settings.repoRoot().resolve("knative/overlays").resolve(environment).toString()), Map.of(),
+				settings.workDir().resolve("manifests/" + environment + ".yaml"));
+		assertThat(result.exitCode()).as(result.output()).isZero();
+		@SuppressWarnings("unchecked")
+		List<Map<String, Object>> documents = StreamSupport.stream(new Yaml().loadAll(result.output()).spliterator(), false)
+			.map(document -> (Map<String, Object>) document)
+			.toList();
+		return documents;
+	}
+
+	private static Map<String, Object> find(List<Map<String, Object>> documents, String kind, String name) {
+		return documents.stream()
+			.filter(document -> kind.equals(document.get("kind")) && name.equals(((Map<?, ?>) document.get("metadata")).get("name")))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in the rendered overlay"));
+	}
+
+	private Map<String, String> valuesFile(String environment) throws IOException {
+		Map<String, String> values = new LinkedHashMap<>();
+		for (String line : Files.readAllLines(settings.repoRoot().resolve("nginx/env").resolve(environment + ".env"))) {
+			if (line.isBlank() || line.stripLeading().startsWith("#")) {
+				continue;
+			}
+			int equals = line.indexOf('=');
+			values.put(line.substring(0, equals), line.substring(equals + 1));
+		}
+		return values;
+	}
+
+}
