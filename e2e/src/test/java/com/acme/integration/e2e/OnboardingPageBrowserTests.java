@@ -95,16 +95,20 @@ class OnboardingPageBrowserTests {
 		textarea.sendKeys(payload);
 	}
 
+	/** The preview section with its result, scrolled into view. */
 	private static void screenshot(String name) throws IOException {
-		browser.findElement(By.id("preview")).getLocation();
 		((JavascriptExecutor) browser).executeScript("document.getElementById('preview').scrollIntoView({block: 'start'})");
+		saveScreenshot(name);
+	}
+
+	private static void saveScreenshot(String name) throws IOException {
 		File file = browser.getScreenshotAs(OutputType.FILE);
 		Files.copy(file.toPath(), screenshots.resolve(name), StandardCopyOption.REPLACE_EXISTING);
 	}
 
 	@Test
 	@Order(1)
-	void showsTheWebhookUrlOfThisFrontAndTheSigningHeaders() {
+	void showsTheWebhookUrlOfThisFrontAndTheSigningHeaders() throws IOException {
 		browser.get(stack.front.resolve("/").toString());
 
 		WebElement url = browser.findElement(By.id("webhook-url"));
@@ -113,6 +117,7 @@ class OnboardingPageBrowserTests {
 		String signing = browser.findElement(By.id("signing")).getText();
 		assertThat(signing).contains("webhook-id", "webhook-timestamp", "webhook-signature", "whsec_", "HMAC-SHA256");
 		assertThat(browser.findElement(By.cssSelector("label[for=payload]")).getText()).isEqualTo("Order event (JSON)");
+		saveScreenshot("onboarding-page.png");
 	}
 
 	@Test

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# End-to-end suite of the front: a real nginx (Debian package) with the configuration rendered
+# by scripts/render-nginx.sh, in front of the functions jar (with a WireMock Orders API and a
+# WireMock Knative-ingress stand-in), driven over HTTP and by a real headless Chromium.
+# Installs nginx, chromium and chromium-driver with apt-get when they are missing, builds the
+# functions jar (its own tests run in ./mvnw verify, not here) and runs the e2e module.
+#
+# Usage: scripts/e2e.sh [extra Maven arguments, e.g. -Dtest=FrontHttpIntegrationTests*]
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+missing=()
+[[ -x /usr/sbin/nginx ]] || missing+=(nginx)
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
+[[ -x /usr/bin/chromedriver ]] || missing+=(chromium-driver)
+command -v envsubst >/dev/null || missing+=(gettext-base)
+if (( ${#missing[@]} > 0 )); then
+  sudo=()
+  if [[ $(id -u) -ne 0 ]]; then
+    sudo=(sudo)
+  fi
+  echo "e2e: installing ${missing[*]}"
+  "${sudo[@]}" apt-get update -q
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+# The Debian package starts an nginx on port 80 where a service manager runs; the suite does not
+# need it (it runs its own, as a child process, on a free port).
+
+if [[ -z "${JAVA_HOME:-}" && -d /usr/lib/jvm/temurin-25-jdk-amd64 ]]; then
+  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+fi
+
+echo "e2e: building functions/target/functions.jar"
+./mvnw -B -q -pl functions -am package -DskipTests
+
+echo "e2e: running the e2e module"
+./mvnw -B -Pe2e -pl e2e verify "$@"
+
+echo "e2e: screenshots:"
+for shot in e2e/target/screenshots/*.png; do
+  echo "  $PWD/$shot"
+done
