@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# Throughput and latency of the order-webhook function under load: wrk POSTs pre-signed webhooks
+# (a new webhook id for every request) at several concurrencies against
+#   ceiling   the Orders API stand-in alone (what the load generator and the stand-in can do),
+#   function  orderWebhook as deployed (production launch, scripts/image/run-functions.sh),
+#   plain-mvc the same process with a plain Spring MVC controller taking POST /orderWebhook instead
+#             of spring-cloud-function-web: same verifier, mapper, Orders API client, filters and
+#             flags (scripts/bench/plain-mvc/, loaded only here), so the difference is the function layer.
+# The app gets one CPU (taskset; a 1-CPU container), under the container's memory flags (512 MiB),
+# wrk and the stand-in the other CPU. Requests/s, p50, p99, RSS idle and after load go to
+# target/bench/throughput/ (CSV, JSON, PNG). Every response must be 2xx: the script fails otherwise.
+# The last line is `throughput_ratio=<function / plain-mvc requests/s at the highest concurrency>`.
+#
+# Usage: scripts/bench/throughput.sh [--smoke] [--publish]
+#   --smoke    2-second runs, short warm-up (seconds, not minutes): checks that it all works
+#   --publish  also copy the figures and chart to docs/bench-results/
+# Environment: BENCH_CONNECTIONS="4 16 64", BENCH_DURATION=20 (s per point), BENCH_WARMUP=20 (s),
+#              BENCH_VARIANTS="function plain-mvc" (+ function-c1, function-g1: flag choices),
+#              BENCH_BUILD=1 to rebuild the jar first, BENCH_PIN=0 not to pin CPUs.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC1091
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+SMOKE=0
+PUBLISH=0
+while [[ $# -gt 0 ]]; do
+	case $1 in
+		--smoke) SMOKE=1 ;;
+		--publish) PUBLISH=1 ;;
+		-h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+		*) die "unknown argument: $1" ;;
+	esac
+	shift
+done
+if [[ $SMOKE == 1 ]]; then
+	CONNECTIONS=${BENCH_CONNECTIONS:-"4 16"}
+	DURATION=${BENCH_DURATION:-2}
+	WARMUP=${BENCH_WARMUP:-2}
+else
+	CONNECTIONS=${BENCH_CONNECTIONS:-"4 16 64"}
+	DURATION=${BENCH_DURATION:-20}
+	WARMUP=${BENCH_WARMUP:-20}
+fi
+VARIANTS=${BENCH_VARIANTS:-function plain-mvc}
+
+command -v wrk >/dev/null || {
+	log "installing wrk (Debian)"
+	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; } >&2 || die "could not install wrk"
+}
+
+OUT="$ROOT/target/bench/throughput"
+WORK="$OUT/work"
+rm -rf "$OUT"
+mkdir -p "$WORK"
+trap stop_started EXIT
+
+# One CPU for the app (a 1-CPU container), the other for wrk and the stand-in.
+APP_CPUS=""
+LOAD_CPUS=""
+if [[ ${BENCH_PIN:-1} == 1 && $(nproc) -ge 2 ]]; then
+	APP_CPUS=0
+	LOAD_CPUS=1
+	export BENCH_UPSTREAM_CPUS=$LOAD_CPUS
+fi
+on_cpus() {
+	local cpus=$1
+	shift
+	if [[ -n "$cpus" ]]; then
+		taskset -c "$cpus" "$@"
+	else
+		"$@"
+	fi
+}
+
+log "machine: $(machine_description)"
+prepare_jar "$WORK/functions.jar"
+compile_bench_classes "$WORK/classes"
+
+log "preparing the production layout with scripts/image/prepare-functions.sh"
+env -u JAVA_TOOL_OPTIONS "$IMAGE_SCRIPTS/prepare-functions.sh" "$WORK/functions.jar" "$WORK/image" \
+	>"$OUT/image-prepare.log" 2>&1 || die "image prepare failed (see $OUT/image-prepare.log)"
+
+# The plain MVC controller, compiled against the app's own classes, loaded as a (no-op) Java agent:
+# the one way to add classes to the production launch (java -jar) without changing it. Both app
+# variants load it, so both processes are identical; only bench.plain-mvc=true switches it on.
+PLAIN_SRC="$BENCH_DIR/plain-mvc/src"
+mkdir -p "$WORK/plain-classes"
+mapfile -t plain_sources < <(find "$PLAIN_SRC" -name '*.java')
+"$JAVA_HOME/bin/javac" -d "$WORK/plain-classes" -cp "$WORK/image/functions.jar" \
+	-proc:none "${plain_sources[@]}" 2>"$OUT/plain-mvc-javac.log" \
+	|| { cat "$OUT/plain-mvc-javac.log" >&2; die "the plain MVC controller does not compile"; }
+printf 'Premain-Class: com.acme.integration.bench.BenchAgent\n' >"$WORK/plain-manifest.txt"
+"$JAVA_HOME/bin/jar" --create --file "$WORK/plain-mvc.jar" --manifest "$WORK/plain-manifest.txt" -C "$WORK/plain-classes" .
+
+app_environment "$WORK/secrets"
+start_upstream "$WORK/classes" "$OUT/upstream.log"
+
+RESULTS="$OUT/points.csv"
+echo "variant,connections,requests,requests_per_s,p50_ms,p90_ms,p99_ms,max_ms,non2xx,socket_errors,wrapped,rss_idle_mib,rss_after_mib" >"$RESULTS"
+
+# Runs wrk once against URL with C connections for D seconds, with freshly signed requests
+# (timestamps must stay within the 5-minute tolerance). Prints wrk's RESULT line.
+run_wrk() {
+	local url=$1 connections=$2 seconds=$3 name=$4
+	local threads=1 file="$WORK/requests.tsv"
+	((connections >= 8)) && threads=2
+	# Enough unique requests for this run at up to 8000 requests/s.
+	"$PYTHON" "$BENCH_DIR/bench.py" requests --sample "$SAMPLE" --out "$file" --count $((seconds * 8000 + 1000)) --prefix "$name$connections"
+	on_cpus "$LOAD_CPUS" wrk -t "$threads" -c "$connections" -d "${seconds}s" --timeout 30s --latency \
+		-s "$BENCH_DIR/post-webhooks.lua" "$url" -- "$file" "$threads" >"$OUT/wrk-$name-c$connections.txt" 2>&1 \
+		|| die "wrk failed (see $OUT/wrk-$name-c$connections.txt)"
+	grep '^RESULT ' "$OUT/wrk-$name-c$connections.txt" || die "wrk printed no RESULT (see $OUT/wrk-$name-c$connections.txt)"
+}
+
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+record() {
+	local name=$1 connections=$2 result=$3 rss_idle=$4 rss_after=$5
+	local non2xx socket_errors
+	non2xx=$(field non2xx "$result")
+	socket_errors=$(field socket_errors "$result")
+	printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$name" "$connections" "$(field requests "$result")" \
+		"$(field requests_per_s "$result")" "$(field p50_ms "$result")" "$(field p90_ms "$result")" \
+		"$(field p99_ms "$result")" "$(field max_ms "$result")" "$non2xx" "$socket_errors" \
+		"$(field wrapped "$result")" "$rss_idle" "$rss_after" >>"$RESULTS"
+	log "$name c=$connections: $(field requests_per_s "$result") req/s, p50 $(field p50_ms "$result") ms, p99 $(field p99_ms "$result") ms, non-2xx $non2xx, socket errors $socket_errors"
+	if [[ $non2xx != 0 || $socket_errors != 0 ]]; then
+		grep '^FIRST_NON2XX' "$OUT/wrk-$name-c$connections.txt" >&2 || true
+		die "$name c=$connections: $non2xx non-2xx responses, $socket_errors socket errors"
+	fi
+}
+
+measure_series() {
+	local name=$1 url=$2 pid=${3:-} rss_idle=${4:-} c result
+	log "$name: warm-up ${WARMUP}s"
+	run_wrk "$url" "${CONNECTIONS##* }" "$WARMUP" "$name-warmup" >/dev/null
+	for c in $CONNECTIONS; do
+		result=$(run_wrk "$url" "$c" "$DURATION" "$name")
+		local rss_after=""
+		[[ -n "$pid" ]] && rss_after=$(($("$PYTHON" "$BENCH_DIR/bench.py" rss "$pid") / 1024))
+		record "$name" "$c" "$result" "$rss_idle" "$rss_after"
+	done
+}
+
+log "ceiling: the stand-in alone"
+measure_series ceiling "http://127.0.0.1:$UPSTREAM_PORT/api/v1/orders"
+
+for variant in $VARIANTS; do
+	extra_opts="-javaagent:$WORK/plain-mvc.jar"
+	case $variant in
+		function) ;;
+		plain-mvc) extra_opts+=" -Dbench.plain-mvc=true -Dspring.cloud.function.web.path=/function-layer-off" ;;
+		function-c1) extra_opts+=" -XX:TieredStopAtLevel=1" ;;
+		function-g1) extra_opts+=" -XX:-UseSerialGC -XX:+UseG1GC" ;;
+		*) die "unknown variant $variant" ;;
+	esac
+	log "$variant: starting the production launch on CPU ${APP_CPUS:-any} (JAVA_OPTS=$extra_opts)"
+	FUNCTIONS_APP_DIR="$WORK/image" JAVA_OPTS="$extra_opts" \
+		on_cpus "$APP_CPUS" "$IMAGE_SCRIPTS/run-functions.sh" >"$OUT/app-$variant.log" 2>&1 &
+	app_pid=$!
+	BENCH_PIDS+=("$app_pid")
+	"$PYTHON" "$BENCH_DIR/bench.py" wait --url "http://127.0.0.1:$APP_PORT/orderWebhook" --sample "$SAMPLE" \
+		|| die "$variant did not answer (see $OUT/app-$variant.log)"
+	if [[ $variant == plain-mvc ]]; then
+		grep -q 'bench: plain MVC controller' "$OUT/app-$variant.log" || die "the plain MVC controller is not active"
+	fi
+	sleep 3
+	rss_idle=$(($("$PYTHON" "$BENCH_DIR/bench.py" rss "$app_pid") / 1024))
+	measure_series "$variant" "http://127.0.0.1:$APP_PORT/orderWebhook" "$app_pid" "$rss_idle"
+	kill "$app_pid"
+	wait "$app_pid" || true
+done
+
+machine_description >"$OUT/machine.txt"
+"$PYTHON" - "$RESULTS" "$OUT/throughput.json" <<'EOF'
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+labels = {"ceiling": "stand-in alone (ceiling)", "function": "orderWebhook (function)",
+          "plain-mvc": "plain Spring MVC endpoint", "function-c1": "function, -XX:TieredStopAtLevel=1",
+          "function-g1": "function, G1 instead of Serial GC"}
+series = []
+for name in dict.fromkeys(r["variant"] for r in rows):
+    points = [{k: (float(v) if k not in ("variant",) and v != "" else v) for k, v in r.items()}
+              for r in rows if r["variant"] == name]
+    for p in points:
+        p["connections"] = int(p["connections"])
+    series.append({"variant": name, "label": labels.get(name, name), "points": points})
+json.dump({"series": series}, open(sys.argv[2], "w"), indent=2)
+print(f"{'variant':<12} {'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>7} {'RSS idle':>8} {'RSS load':>8}")
+for s in series:
+    for p in s["points"]:
+        print(f"{s['variant']:<12} {p['connections']:>5} {p['requests_per_s']:>9.1f} {p['p50_ms']:>8.2f} {p['p99_ms']:>8.2f} "
+              f"{int(p['non2xx']):>7} {p['rss_idle_mib'] or '':>8} {p['rss_after_mib'] or '':>8}")
+EOF
+
+CHART_PY=$(chart_python)
+"$CHART_PY" "$BENCH_DIR/bench.py" chart throughput "$OUT/throughput.json" "$OUT/throughput.png" \
+	--title "app on 1 CPU, $(nproc) shared cores"
+
+if [[ $PUBLISH == 1 ]]; then
+	mkdir -p "$ROOT/docs/bench-results"
+	cp "$RESULTS" "$ROOT/docs/bench-results/throughput.csv"
+	cp "$OUT/throughput.json" "$ROOT/docs/bench-results/throughput.json"
+	cp "$OUT/machine.txt" "$ROOT/docs/bench-results/throughput-machine.txt"
+	cp "$OUT/throughput.png" "$ROOT/docs/performance-throughput.png"
+fi
+
+top=${CONNECTIONS##* }
+ratio=$("$PYTHON" -c '
+import csv, sys
+rps = {r["variant"]: float(r["requests_per_s"]) for r in csv.DictReader(open(sys.argv[1])) if r["connections"] == sys.argv[2]}
+print("%.3f" % (rps["function"] / rps["plain-mvc"]) if "function" in rps and "plain-mvc" in rps else "n/a (function and plain-mvc were not both measured)")' "$RESULTS" "$top")
+log "all responses 2xx; results: $OUT (points.csv, throughput.json, throughput.png)"
+echo "throughput_ratio=$ratio"
