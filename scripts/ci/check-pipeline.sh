@@ -6,7 +6,10 @@
 #     and the merged YAML (--preview) checked: environments, resource groups, rules, images.
 #  2. docs/ci.md documents exactly the jobs of .gitlab-ci.yml and names only existing paths.
 #  3. functions/Dockerfile and .dockerignore: pinned bases, numeric user, the image scripts.
-#  4. shellcheck on every shell script of the repository (installed with apt-get when missing).
+#  4. the job scripts (deploy, preview, rollback, manifests, build-image, coverage) with
+#     stand-ins for java/rollout, kubectl and BuildKit: the commands they issue, their dotenv.
+#  5. shellcheck on every shell script of the repository.
+# python3 and shellcheck are installed with apt-get when missing (Debian/Ubuntu job images).
 # Ends with "N passed, N failed"; exits non-zero when a check failed.
 #
 # GitLab's security templates are `include: template:`, which gitlab-ci-local fetches from
@@ -25,6 +28,22 @@ state_dir=.ci/tmp/gitlab-ci-local-state
 work=target/ci-check
 rm -rf "$work" "$state_dir"
 mkdir -p "$work"
+
+# apt_install COMMAND PACKAGE: installs PACKAGE with apt-get when COMMAND is missing.
+apt_updated=false
+apt_install() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  log "installing $2 with apt-get"
+  local sudo=()
+  [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+  if ! $apt_updated; then
+    "${sudo[@]}" apt-get update -qq >&2
+    apt_updated=true
+  fi
+  "${sudo[@]}" apt-get install -y -qq "$2" >&2
+}
+apt_install python3 python3
+apt_install shellcheck shellcheck
 
 passed=0
 failed=0
@@ -94,36 +113,47 @@ node -e '
   process.stdout.write(JSON.stringify(Object.assign({}, ...docs)));
 ' "$gcl_dir/node_modules/js-yaml" "$work/preview.yml" >"$work/preview.json"
 
+# The four listings are independent: run them side by side.
+list_json mr "${mr[@]}" & mr_pid=$!
+list_json default "${default[@]}" & default_pid=$!
+list_json tag "${tag[@]}" & tag_pid=$!
+list_json tag-frozen "${tag[@]}" --variable CI_DEPLOY_FREEZE=true & frozen_pid=$!
 lists_ok=true
-list_json mr "${mr[@]}" || lists_ok=false
-list_json default "${default[@]}" || lists_ok=false
-list_json tag "${tag[@]}" || lists_ok=false
-list_json tag-frozen "${tag[@]}" --variable CI_DEPLOY_FREEZE=true || lists_ok=false
+for pid in "$mr_pid" "$default_pid" "$tag_pid" "$frozen_pid"; do
+  wait "$pid" || lists_ok=false
+done
 if $lists_ok; then
   pass "gitlab-ci-local lists the jobs of MR, default-branch, tag and frozen-tag pipelines"
 else
   fail "gitlab-ci-local --list-json failed"
 fi
 
-workflow() {
-  node scripts/ci/tests/workflow-rules.mjs "$gcl_dir" .gitlab-ci.yml CI_DEFAULT_BRANCH=main "$@"
-}
+cat >"$work/workflow-cases.json" <<'JSON'
 {
-  printf '{\n'
-  printf '"merge request": "%s",\n' "$(workflow CI_PIPELINE_SOURCE=merge_request_event CI_MERGE_REQUEST_IID=42)"
-  printf '"default branch": "%s",\n' "$(workflow CI_PIPELINE_SOURCE=push CI_COMMIT_BRANCH=main)"
-  printf '"tag v1.2.3": "%s",\n' "$(workflow CI_PIPELINE_SOURCE=push CI_COMMIT_TAG=v1.2.3)"
-  printf '"tag 1.2.3 (no v)": "%s",\n' "$(workflow CI_PIPELINE_SOURCE=push CI_COMMIT_TAG=1.2.3)"
-  printf '"feature branch without MR": "%s",\n' "$(workflow CI_PIPELINE_SOURCE=push CI_COMMIT_BRANCH=feature/x)"
-  printf '"feature branch with an open MR (branch pipeline)": "%s",\n' \
-    "$(workflow CI_PIPELINE_SOURCE=push CI_COMMIT_BRANCH=feature/x CI_OPEN_MERGE_REQUESTS=acme/order-integration!42)"
-  printf '"schedule on a feature branch": "%s"\n' "$(workflow CI_PIPELINE_SOURCE=schedule CI_COMMIT_BRANCH=feature/x)"
-  printf '}\n'
-} >"$work/workflow.json"
+  "merge request": {"CI_PIPELINE_SOURCE": "merge_request_event", "CI_MERGE_REQUEST_IID": "42"},
+  "default branch": {"CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "main"},
+  "tag v1.2.3": {"CI_PIPELINE_SOURCE": "push", "CI_COMMIT_TAG": "v1.2.3"},
+  "tag 1.2.3 (no v)": {"CI_PIPELINE_SOURCE": "push", "CI_COMMIT_TAG": "1.2.3"},
+  "feature branch without MR": {"CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "feature/x"},
+  "feature branch with an open MR (branch pipeline)": {"CI_PIPELINE_SOURCE": "push",
+    "CI_COMMIT_BRANCH": "feature/x", "CI_OPEN_MERGE_REQUESTS": "acme/order-integration!42"},
+  "schedule on a feature branch": {"CI_PIPELINE_SOURCE": "schedule", "CI_COMMIT_BRANCH": "feature/x"}
+}
+JSON
+python3 - "$work/workflow-cases.json" <<'PY'
+import json, sys
+cases = json.load(open(sys.argv[1]))
+for variables in cases.values():
+    variables["CI_DEFAULT_BRANCH"] = "main"
+json.dump(cases, open(sys.argv[1], "w"))
+PY
+node scripts/ci/tests/workflow-rules.mjs "$gcl_dir" .gitlab-ci.yml "$work/workflow-cases.json" >"$work/workflow.json"
 
 # --- 2. and 3. docs/ci.md, the Dockerfile --------------------------------------------------------
 python3 scripts/ci/tests/assert_pipeline.py "$work" "$CI_REPO_ROOT" >"$work/assert.txt" || true
 python3 scripts/ci/tests/assert_docs_and_image.py "$work" "$CI_REPO_ROOT" >>"$work/assert.txt" || true
+# --- 4. the job scripts ---------------------------------------------------------------------------
+scripts/ci/tests/job-scripts.sh >>"$work/assert.txt" 2>&1 || true
 if [[ ! -s "$work/assert.txt" ]]; then
   fail "the assertion scripts printed nothing"
 fi
@@ -135,15 +165,7 @@ while IFS= read -r line; do
   esac
 done <"$work/assert.txt"
 
-# --- 4. shellcheck -------------------------------------------------------------------------------
-if ! command -v shellcheck >/dev/null 2>&1; then
-  log "installing shellcheck with apt-get"
-  if [[ $(id -u) -eq 0 ]]; then
-    apt-get update -qq >&2 && apt-get install -y -qq shellcheck >&2
-  else
-    sudo apt-get update -qq >&2 && sudo apt-get install -y -qq shellcheck >&2
-  fi
-fi
+# --- 5. shellcheck -------------------------------------------------------------------------------
 # Every tracked or new shell script, by extension or by shebang. The Maven wrapper (mvnw) is
 # generated by Apache's wrapper plugin and kept as shipped, so it is left out.
 mapfile -t scripts < <(

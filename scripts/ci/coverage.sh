@@ -2,10 +2,11 @@
 # Prints the line coverage of every module that has a JaCoCo report (the root pom runs
 # jacoco:report at verify), then the total over all of them in the line the test job's
 # `coverage:` regex reads:  Total line coverage: 87.5%
+# Usage: coverage.sh [DIR]   (default: the repository root)
 set -euo pipefail
 # shellcheck source=scripts/ci/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-cd "$CI_REPO_ROOT"
+cd "${1:-$CI_REPO_ROOT}"
 
 mapfile -t reports < <(find . -path ./.ci -prune -o -path '*/target/site/jacoco/jacoco.csv' -print | sort)
 if ((${#reports[@]} == 0)); then

@@ -24,7 +24,7 @@ require_vars ROLLOUT_ENV ROLLOUT_STEPS FUNCTIONS_IMAGE KUBE_CONTEXT
 if [[ "${ROLLOUT_REQUIRE_METRICS_GATE:-false}" == true ]]; then
   require_vars PROMETHEUS_URL
 fi
-manifest="target/manifests/$ROLLOUT_ENV.yaml"
+manifest="$MANIFESTS_DIR/$ROLLOUT_ENV.yaml"
 [[ -f "$manifest" ]] || die "$manifest not found (made by scripts/ci/manifests.sh)"
 
 options=(--env "$ROLLOUT_ENV" --manifest "$manifest" --steps "$ROLLOUT_STEPS")
@@ -55,6 +55,6 @@ YAML
   rm -rf "$front_dir"
 fi
 
-mkdir -p target/ci
+mkdir -p "$CI_OUTPUT_DIR"
 echo "DYNAMIC_ENVIRONMENT_URL=https://order-webhook.order-integration-$ROLLOUT_ENV.${KNATIVE_DOMAIN:-example.invalid}" \
-  | tee target/ci/deploy.env
+  | tee "$CI_OUTPUT_DIR/deploy.env"

@@ -34,9 +34,14 @@ require_vars() {
   fi
 }
 
+# Where the jobs read the rendered manifests and write their dotenv reports (relative to the
+# repository root; the tests of these scripts point them elsewhere).
+MANIFESTS_DIR=${MANIFESTS_DIR:-target/manifests}
+CI_OUTPUT_DIR=${CI_OUTPUT_DIR:-target/ci}
+
 # The rollout CLI built by the build job (an artifact in CI, ./mvnw package on a laptop).
 rollout() {
-  local jar="$CI_REPO_ROOT/knative/rollout/target/rollout.jar"
+  local jar=${ROLLOUT_JAR:-$CI_REPO_ROOT/knative/rollout/target/rollout.jar}
   [[ -f "$jar" ]] || die "$jar not found: run ./mvnw -B -pl knative/rollout -am package -DskipTests"
   "${JAVA_HOME:+$JAVA_HOME/bin/}java" -jar "$jar" "$@"
 }

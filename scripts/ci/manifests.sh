@@ -9,7 +9,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$CI_REPO_ROOT"
 
 ensure_kubectl
-out=target/manifests
+out=$MANIFESTS_DIR
 mkdir -p "$out"
 features=()
 if [[ -n "${ROLLOUT_FEATURES:-}" ]]; then

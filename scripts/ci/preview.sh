@@ -17,10 +17,10 @@ case "${1:-}" in
   create)
     require_vars FUNCTIONS_IMAGE
     rollout preview --env dev --name "$name" --image "$FUNCTIONS_IMAGE"
-    mkdir -p target/ci
+    mkdir -p "$CI_OUTPUT_DIR"
     # Knative's default tag URL: <tag>-<service>.<namespace>.<domain>
     echo "DYNAMIC_ENVIRONMENT_URL=https://$name-order-webhook.order-integration-dev.${KNATIVE_DOMAIN:-example.invalid}" \
-      | tee target/ci/preview.env
+      | tee "$CI_OUTPUT_DIR/preview.env"
     ;;
   delete)
     rollout preview --env dev --name "$name" --delete

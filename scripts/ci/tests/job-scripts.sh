@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Runs the job scripts of scripts/ci/ with stand-ins for what only exists in GitLab (java running
+# the rollout CLI against a cluster, kubectl, BuildKit) and checks the commands they issue and
+# the dotenv reports they write. Prints one "PASS: ..." or "FAIL: ..." line per check; called by
+# scripts/ci/check-pipeline.sh.
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+ci="$root/scripts/ci"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+pass() { echo "PASS: job scripts: $*"; }
+fail() { echo "FAIL: job scripts: $*"; }
+# expect NAME CONDITION-COMMAND...: PASS when the command succeeds.
+expect() {
+  local name=$1
+  shift
+  if "$@" >/dev/null 2>&1; then pass "$name"; else fail "$name"; fi
+}
+contains() { grep -qF -- "$2" "$1"; }
+lacks() { ! grep -qF -- "$2" "$1"; }
+
+# --- stand-ins ------------------------------------------------------------------------------------
+mkdir -p "$tmp/jdk/bin" "$tmp/bin" "$tmp/manifests" "$tmp/home"
+cat >"$tmp/jdk/bin/java" <<'EOF'
+#!/usr/bin/env bash
+echo "java $*" >>"$CALLS"
+exit "${FAKE_JAVA_EXIT:-0}"
+EOF
+cat >"$tmp/bin/kubectl" <<'EOF'
+#!/usr/bin/env bash
+echo "kubectl $*" >>"$CALLS"
+case "$1" in
+  kustomize)
+    # What deploy.sh asked kustomize to do, followed by its input.
+    cat "$2/kustomization.yaml" "$2/manifest.yaml" 2>/dev/null || echo "# rendered $2"
+    ;;
+  *)
+    if [[ " $* " == *" -f - "* ]]; then cat >>"$APPLIED"; fi
+    ;;
+esac
+EOF
+cat >"$tmp/bin/buildctl-daemonless.sh" <<'EOF'
+#!/bin/sh
+echo "buildctl-daemonless.sh $*" >>"$CALLS"
+while [ $# -gt 0 ]; do
+  if [ "$1" = --metadata-file ]; then
+    printf '{\n  "containerimage.config.digest": "sha256:%s",\n  "containerimage.digest": "sha256:%s"\n}\n' \
+      1111111111111111111111111111111111111111111111111111111111111111 \
+      abcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcd >"$2"
+  fi
+  shift
+done
+EOF
+chmod +x "$tmp/jdk/bin/java" "$tmp/bin/kubectl" "$tmp/bin/buildctl-daemonless.sh"
+touch "$tmp/rollout.jar"
+cat >"$tmp/manifests/dev.yaml" <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: front
+  labels:
+    app.kubernetes.io/name: front
+EOF
+echo "# prod without the front" >"$tmp/manifests/prod.yaml"
+
+export CALLS="$tmp/calls.log" APPLIED="$tmp/applied.yaml"
+export JAVA_HOME="$tmp/jdk" PATH="$tmp/bin:$PATH" HOME="$tmp/home"
+export ROLLOUT_JAR="$tmp/rollout.jar" MANIFESTS_DIR="$tmp/manifests" CI_OUTPUT_DIR="$tmp/out"
+export KUBE_CONTEXT=acme/order-integration:order-integration KNATIVE_DOMAIN=dev.example.test
+functions=registry.example.test/acme/order-integration/functions@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+front=registry.example.test/acme/order-integration/front@sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
+reset() { rm -rf "$CALLS" "$APPLIED" "$tmp/out"; touch "$CALLS" "$APPLIED"; }
+jar="java -jar $tmp/rollout.jar"
+
+# --- deploy.sh ------------------------------------------------------------------------------------
+reset
+ROLLOUT_ENV=dev ROLLOUT_STEPS=100 FUNCTIONS_IMAGE=$functions FRONT_IMAGE=$front "$ci/deploy.sh" >"$tmp/out.log" 2>&1
+expect "deploy.sh dev succeeds" test $? -eq 0
+expect "deploy.sh dev: rollout deploy of the functions by digest, --steps 100" contains "$CALLS" \
+  "$jar deploy --env dev --manifest $tmp/manifests/dev.yaml --steps 100 --image $functions --selector app.kubernetes.io/name=functions"
+expect "deploy.sh dev: front objects applied with the agent's context" contains "$CALLS" \
+  "kubectl --context $KUBE_CONTEXT apply --selector app.kubernetes.io/name=front -f -"
+expect "deploy.sh dev: front image set by digest" contains "$APPLIED" \
+  "newName: registry.example.test/acme/order-integration/front"
+expect "deploy.sh dev: front digest" contains "$APPLIED" "digest: sha256:bbbbbbbb"
+expect "deploy.sh dev: waits for the front's rolling update" contains "$CALLS" \
+  "kubectl --context $KUBE_CONTEXT --namespace order-integration-dev rollout status deployment/front --timeout=5m"
+expect "deploy.sh dev: environment URL as dotenv" contains "$tmp/out/deploy.env" \
+  "DYNAMIC_ENVIRONMENT_URL=https://order-webhook.order-integration-dev.dev.example.test"
+
+reset
+ROLLOUT_ENV=prod ROLLOUT_STEPS=10,50,100 ROLLOUT_REQUIRE_METRICS_GATE=true FUNCTIONS_IMAGE=$functions \
+  FRONT_IMAGE=$front "$ci/deploy.sh" >"$tmp/out.log" 2>&1
+expect "deploy.sh prod without PROMETHEUS_URL fails" test $? -ne 0
+expect "deploy.sh prod without PROMETHEUS_URL names it" contains "$tmp/out.log" "PROMETHEUS_URL"
+expect "deploy.sh prod without PROMETHEUS_URL changes nothing" test ! -s "$CALLS"
+
+reset
+ROLLOUT_ENV=prod ROLLOUT_STEPS=10,50,100 ROLLOUT_REQUIRE_METRICS_GATE=true PROMETHEUS_URL=http://prometheus.test \
+  ROLLOUT_INTERVAL=5m FUNCTIONS_IMAGE=$functions FRONT_IMAGE=$front "$ci/deploy.sh" >"$tmp/out.log" 2>&1
+expect "deploy.sh prod succeeds with the gate configured" test $? -eq 0
+expect "deploy.sh prod: --steps 10,50,100 with the soak interval" contains "$CALLS" \
+  "$jar deploy --env prod --manifest $tmp/manifests/prod.yaml --steps 10,50,100 --interval 5m --image $functions"
+expect "deploy.sh prod: no front in the manifest, no kubectl" lacks "$CALLS" "kubectl"
+
+reset
+ROLLOUT_ENV=dev ROLLOUT_STEPS=100 FRONT_IMAGE=$front "$ci/deploy.sh" >"$tmp/out.log" 2>&1
+expect "deploy.sh without FUNCTIONS_IMAGE fails naming it" contains "$tmp/out.log" "FUNCTIONS_IMAGE"
+
+reset
+FAKE_JAVA_EXIT=1 ROLLOUT_ENV=dev ROLLOUT_STEPS=100 FUNCTIONS_IMAGE=$functions FRONT_IMAGE=$front \
+  "$ci/deploy.sh" >"$tmp/out.log" 2>&1
+expect "deploy.sh fails when the rollout fails (gate, timeout)" test $? -ne 0
+expect "deploy.sh leaves the front alone when the functions' rollout failed" lacks "$CALLS" "apply"
+
+# --- preview.sh and rollback.sh -------------------------------------------------------------------
+reset
+CI_MERGE_REQUEST_IID=42 FUNCTIONS_IMAGE=$functions "$ci/preview.sh" create >"$tmp/out.log" 2>&1
+expect "preview.sh create succeeds" test $? -eq 0
+expect "preview.sh create: rollout preview mr-42 in dev" contains "$CALLS" \
+  "$jar preview --env dev --name mr-42 --image $functions"
+expect "preview.sh create: the preview's tag URL as dotenv" contains "$tmp/out/preview.env" \
+  "DYNAMIC_ENVIRONMENT_URL=https://mr-42-order-webhook.order-integration-dev.dev.example.test"
+reset
+CI_MERGE_REQUEST_IID=42 "$ci/preview.sh" delete >"$tmp/out.log" 2>&1
+expect "preview.sh delete: rollout preview --delete" contains "$CALLS" "$jar preview --env dev --name mr-42 --delete"
+
+reset
+ROLLOUT_ENV=prod "$ci/rollback.sh" >"$tmp/out.log" 2>&1
+expect "rollback.sh: rollout rollback to the previous stable revision" contains "$CALLS" "$jar rollback --env prod"
+expect "rollback.sh: prints the status" contains "$CALLS" "$jar status --env prod"
+expect "rollback.sh: front untouched by default" lacks "$CALLS" "kubectl"
+reset
+ROLLOUT_ENV=prod ROLLBACK_TO=order-webhook-1a2b3c4 ROLLBACK_FRONT=true "$ci/rollback.sh" >"$tmp/out.log" 2>&1
+expect "rollback.sh: --to ROLLBACK_TO" contains "$CALLS" "$jar rollback --env prod --to order-webhook-1a2b3c4"
+expect "rollback.sh: ROLLBACK_FRONT=true undoes deployment/front" contains "$CALLS" \
+  "kubectl --context $KUBE_CONTEXT --namespace order-integration-prod rollout undo deployment/front"
+
+# --- manifests.sh ----------------------------------------------------------------------------------
+reset
+rendered="$tmp/rendered"
+MANIFESTS_DIR=$rendered ROLLOUT_FEATURES=kubernetes.podspec-securitycontext "$ci/manifests.sh" >"$tmp/out.log" 2>&1
+expect "manifests.sh succeeds" test $? -eq 0
+for overlay in "$root"/knative/overlays/*/; do
+  env=$(basename "$overlay")
+  expect "manifests.sh renders $env" contains "$CALLS" "kubectl kustomize knative/overlays/$env/"
+  expect "manifests.sh writes $env.yaml" test -s "$rendered/$env.yaml"
+done
+expect "manifests.sh validates every overlay with rollout validate -f -" test \
+  "$(grep -c -- "$jar validate --feature kubernetes.podspec-securitycontext -f -" "$CALLS")" \
+  -eq "$(find "$root/knative/overlays" -mindepth 1 -maxdepth 1 -type d | wc -l)"
+
+# --- build-image.sh (plain sh, as in the Alpine-based BuildKit image) -----------------------------
+reset
+mkdir -p "$tmp/ctx"
+(
+  cd "$tmp/ctx" || exit 1
+  CI_REGISTRY=registry.example.test CI_REGISTRY_IMAGE=registry.example.test/acme/order-integration \
+    CI_REGISTRY_USER=gitlab-ci-token CI_REGISTRY_PASSWORD=job-token CI_COMMIT_SHA=0123abcd CI_COMMIT_TAG=v1.2.3 \
+    sh "$ci/build-image.sh" functions functions .
+) >"$tmp/out.log" 2>&1
+expect "build-image.sh succeeds under sh" test $? -eq 0
+image=registry.example.test/acme/order-integration/functions
+expect "build-image.sh: rootless daemonless build of functions/Dockerfile in the root context" contains "$CALLS" \
+  "buildctl-daemonless.sh build --frontend dockerfile.v0 --local context=. --local dockerfile=functions"
+expect "build-image.sh: registry cache import" contains "$CALLS" "--import-cache type=registry,ref=$image:buildcache"
+expect "build-image.sh: registry cache export" contains "$CALLS" "--export-cache type=registry,ref=$image:buildcache,mode=max"
+expect "build-image.sh: pushes :\$CI_COMMIT_SHA and the tag" contains "$CALLS" \
+  "--output type=image,\"name=$image:0123abcd,$image:v1.2.3\",push=true"
+expect "build-image.sh: digest as dotenv" contains "$tmp/ctx/target/ci/functions.env" \
+  "FUNCTIONS_IMAGE=$image@sha256:abcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcd"
+expect "build-image.sh: registry credentials for BuildKit" contains "$tmp/home/.docker/config.json" \
+  "\"registry.example.test\":{\"auth\":\"$(printf 'gitlab-ci-token:job-token' | base64)\"}"
+
+# --- coverage.sh -------------------------------------------------------------------------------------
+header=GROUP,PACKAGE,CLASS,INSTRUCTION_MISSED,INSTRUCTION_COVERED,BRANCH_MISSED,BRANCH_COVERED,LINE_MISSED,LINE_COVERED,COMPLEXITY_MISSED,COMPLEXITY_COVERED,METHOD_MISSED,METHOD_COVERED
+mkdir -p "$tmp/cov/a/target/site/jacoco" "$tmp/cov/b/target/site/jacoco"
+printf '%s\na,p,C1,0,0,0,0,10,20,0,0,0,0\na,p,C2,0,0,0,0,0,10,0,0,0,0\n' "$header" >"$tmp/cov/a/target/site/jacoco/jacoco.csv"
+printf '%s\nb,p,C3,0,0,0,0,0,60,0,0,0,0\n' "$header" >"$tmp/cov/b/target/site/jacoco/jacoco.csv"
+"$ci/coverage.sh" "$tmp/cov" >"$tmp/coverage.out" 2>&1
+expect "coverage.sh: total over all modules (90 of 100 lines)" contains "$tmp/coverage.out" "Total line coverage: 90.0%"
+expect "coverage.sh: per module" contains "$tmp/coverage.out" "a line coverage: 75.0% (30 of 40 lines)"
+regex=$(sed -n "s/^  coverage: '\/\(.*\)\/'$/\1/p" "$root/.gitlab-ci.yml")
+expect "coverage.sh: the test job's coverage regex matches its total line" \
+  python3 -c 'import re,sys; sys.exit(0 if re.search(sys.argv[1], open(sys.argv[2]).read()).group(0) == "Total line coverage: 90.0%" else 1)' \
+  "$regex" "$tmp/coverage.out"
