@@ -24,6 +24,9 @@ import com.acme.integration.orders.UnknownEventTypeException;
 import com.acme.integration.orders.UpstreamConflictException;
 import com.acme.integration.orders.UpstreamRejectedException;
 import com.acme.integration.orders.UpstreamUnavailableException;
+import com.acme.integration.status.ErpRejectedException;
+import com.acme.integration.status.ErpUnavailableException;
+import com.acme.integration.status.InvalidEventException;
 import com.acme.integration.webhook.InvalidSignatureException;
 
 /**
@@ -77,6 +80,13 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 							"A request with the same webhook-id is still being processed; deliver again later."),
 					(e.retryAfter() != null) ? retryAfter(e.retryAfter()) : HttpHeaders.EMPTY);
 			case UpstreamRejectedException e -> new MappedProblem(upstreamRejected(e));
+			case InvalidEventException e -> new MappedProblem(invalidEvent(e));
+			case ErpRejectedException e -> new MappedProblem(erpRejected(e));
+			case ErpUnavailableException e -> new MappedProblem(
+					Problems.of(e.throttled() ? HttpStatus.TOO_MANY_REQUESTS : HttpStatus.SERVICE_UNAVAILABLE,
+							"upstream-unavailable", "ERP unavailable",
+							"The status update could not be delivered to the ERP now; deliver the event again later."),
+					(e.retryAfter() != null) ? retryAfter(e.retryAfter()) : HttpHeaders.EMPTY);
 			default -> null;
 		};
 	}
@@ -97,6 +107,21 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 				.map(v -> new ErrorItem(v.pointer(), v.detail()))
 				.toList());
 		}
+		return problem;
+	}
+
+	/** 422, so that Knative Eventing dead-letters the event at once instead of retrying it. */
+	private static ProblemDetail invalidEvent(InvalidEventException e) {
+		ProblemDetail problem = Problems.of(HttpStatus.UNPROCESSABLE_CONTENT, "validation-failed", "Invalid CloudEvent",
+				"The event breaks the status-changed event contract; nothing was sent to the ERP.");
+		problem.setProperty("errors", e.violations().stream().map(v -> v.toProblemError()).toList());
+		return problem;
+	}
+
+	private static ProblemDetail erpRejected(ErpRejectedException e) {
+		ProblemDetail problem = Problems.of(HttpStatus.UNPROCESSABLE_CONTENT, "upstream-rejected",
+				"Status update rejected by the ERP", "The ERP refused this status update; a retry would not change that.");
+		problem.setProperty("upstreamStatus", e.erpStatus());
 		return problem;
 	}
 
