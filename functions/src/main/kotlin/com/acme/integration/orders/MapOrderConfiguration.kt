@@ -3,9 +3,9 @@ package com.acme.integration.orders
 import com.acme.integration.config.CustomerProperties
 import org.springframework.context.annotation.Bean
 import org.springframework.context.annotation.Configuration
+import org.springframework.http.HttpHeaders
 import org.springframework.http.MediaType
 import org.springframework.messaging.Message
-import org.springframework.messaging.MessageHeaders
 import org.springframework.messaging.support.MessageBuilder
 
 /**
@@ -26,7 +26,8 @@ class MapOrderConfiguration {
 	@Bean
 	fun mapOrder(mapper: CustomerOrderMapper): (ByteArray) -> Message<ByteArray> = { body ->
 		MessageBuilder.withPayload(mapper.toJson(mapper.map(body)))
-			.setHeader(MessageHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON_VALUE)
+			// The HTTP name: spring-cloud-function-web copies it to the response, "contentType" it would not.
+			.setHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON_VALUE)
 			.build()
 	}
 
