@@ -22,7 +22,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$CI_REPO_ROOT"
 
 GITLAB_CI_LOCAL_VERSION=4.60.0
-gcl_dir="$CI_TOOLS_DIR/gitlab-ci-local-$GITLAB_CI_LOCAL_VERSION"
+# Its dependency re2 is a native module: npm compiles it when no prebuilt binary can be fetched
+# (a few minutes, once per folder). GITLAB_CI_LOCAL_DIR may point at a folder kept between runs.
+gcl_dir=${GITLAB_CI_LOCAL_DIR:-$CI_TOOLS_DIR/gitlab-ci-local-$GITLAB_CI_LOCAL_VERSION}
 gcl="$gcl_dir/node_modules/.bin/gitlab-ci-local"
 state_dir=.ci/tmp/gitlab-ci-local-state
 work=target/ci-check
