@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
+import com.deque.html.axecore.results.Results;
+import com.deque.html.axecore.selenium.AxeBuilder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
@@ -95,6 +97,16 @@ class OnboardingPageBrowserTests {
 		textarea.sendKeys(payload);
 	}
 
+	/** WCAG 2.x A and AA rules of axe-core, run in the page as it is now. */
+	private static void assertNoAccessibilityViolations() {
+		Results results = new AxeBuilder().withTags(List.of("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"))
+			.analyze(browser);
+		List<String> violations = results.getViolations().stream()
+			.map(rule -> rule.getId() + ": " + rule.getHelp() + " " + rule.getNodes().stream().map(node -> String.valueOf(node.getTarget())).toList())
+			.toList();
+		assertThat(violations).isEmpty();
+	}
+
 	/** The preview section with its result, scrolled into view. */
 	private static void screenshot(String name) throws IOException {
 		((JavascriptExecutor) browser).executeScript("document.getElementById('preview').scrollIntoView({block: 'start'})");
@@ -118,6 +130,7 @@ class OnboardingPageBrowserTests {
 		assertThat(signing).contains("webhook-id", "webhook-timestamp", "webhook-signature", "whsec_", "HMAC-SHA256");
 		assertThat(browser.findElement(By.cssSelector("label[for=payload]")).getText()).isEqualTo("Order event (JSON)");
 		saveScreenshot("onboarding-page.png");
+		assertNoAccessibilityViolations();
 	}
 
 	@Test
@@ -149,6 +162,7 @@ class OnboardingPageBrowserTests {
 		assertThat(browser.findElement(By.id("result")).getDomAttribute("aria-live")).isEqualTo("polite");
 		assertThat(browser.switchTo().activeElement().getText()).isEqualTo(title.getText());
 		screenshot("preview-mapped-order.png");
+		assertNoAccessibilityViolations();
 	}
 
 	@Test
@@ -165,6 +179,7 @@ class OnboardingPageBrowserTests {
 		assertThat(errors).anySatisfy(error -> assertThat(error).startsWith("Item 1 › Quantity: "));
 		assertThat(errors).anySatisfy(error -> assertThat(error).startsWith("Shipping address › Country: "));
 		screenshot("preview-field-errors.png");
+		assertNoAccessibilityViolations();
 	}
 
 	@Test
