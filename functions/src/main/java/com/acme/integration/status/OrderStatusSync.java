@@ -3,11 +3,16 @@ package com.acme.integration.status;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * The logic of {@code orderStatusSync}: read the CloudEvent, keep it only if the order is this customer's,
  * map our status to the ERP's and send it. No Spring types, no metrics: the function bean adds those.
  */
 final class OrderStatusSync {
+
+	private static final Logger log = LoggerFactory.getLogger(OrderStatusSync.class);
 
 	enum Outcome {
 
@@ -40,10 +45,14 @@ final class OrderStatusSync {
 
 	Outcome handle(StatusChangedEvent event) {
 		if (!event.externalRef().startsWith(this.customerPrefix)) {
+			log.info("status event {} skipped: order {} is another customer's", event.id(), event.orderId());
 			return Outcome.SKIPPED;
 		}
 		String orderNumber = event.externalRef().substring(this.customerPrefix.length());
-		this.erp.updateStatus(orderNumber, toErpUpdate(event, orderNumber));
+		ErpStatusUpdate update = toErpUpdate(event, orderNumber);
+		this.erp.updateStatus(orderNumber, update);
+		log.info("status event {} forwarded: order {} is {} at the ERP (changed at {})", event.id(), orderNumber,
+				update.status(), update.updatedAt());
 		return Outcome.FORWARDED;
 	}
 
