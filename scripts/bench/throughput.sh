@@ -36,10 +36,12 @@ if [[ $SMOKE == 1 ]]; then
 	CONNECTIONS=${BENCH_CONNECTIONS:-"4 16"}
 	DURATION=${BENCH_DURATION:-2}
 	WARMUP=${BENCH_WARMUP:-2}
+	MAX_RATE=${BENCH_MAX_RATE:-3000}
 else
 	CONNECTIONS=${BENCH_CONNECTIONS:-"4 16 64"}
 	DURATION=${BENCH_DURATION:-20}
 	WARMUP=${BENCH_WARMUP:-20}
+	MAX_RATE=${BENCH_MAX_RATE:-8000}
 fi
 VARIANTS=${BENCH_VARIANTS:-function plain-mvc}
 
@@ -76,21 +78,26 @@ log "machine: $(machine_description)"
 prepare_jar "$WORK/functions.jar"
 compile_bench_classes "$WORK/classes"
 
-log "preparing the production layout with scripts/image/prepare-functions.sh"
-env -u JAVA_TOOL_OPTIONS "$IMAGE_SCRIPTS/prepare-functions.sh" "$WORK/functions.jar" "$WORK/image" \
-	>"$OUT/image-prepare.log" 2>&1 || die "image prepare failed (see $OUT/image-prepare.log)"
-
 # The plain MVC controller, compiled against the app's own classes, loaded as a (no-op) Java agent:
 # the one way to add classes to the production launch (java -jar) without changing it. Both app
 # variants load it, so both processes are identical; only bench.plain-mvc=true switches it on.
-PLAIN_SRC="$BENCH_DIR/plain-mvc/src"
+rm -rf "$WORK/extract"
+env -u JAVA_TOOL_OPTIONS "$JAVA" -Djarmode=tools -jar "$WORK/functions.jar" extract --destination "$WORK/extract" >/dev/null
 mkdir -p "$WORK/plain-classes"
-mapfile -t plain_sources < <(find "$PLAIN_SRC" -name '*.java')
-"$JAVA_HOME/bin/javac" -d "$WORK/plain-classes" -cp "$WORK/image/functions.jar" \
+mapfile -t plain_sources < <(find "$BENCH_DIR/plain-mvc/src" -name '*.java')
+"$JAVA_HOME/bin/javac" -d "$WORK/plain-classes" -cp "$WORK/extract/functions.jar" \
 	-proc:none "${plain_sources[@]}" 2>"$OUT/plain-mvc-javac.log" \
 	|| { cat "$OUT/plain-mvc-javac.log" >&2; die "the plain MVC controller does not compile"; }
 printf 'Premain-Class: com.acme.integration.bench.BenchAgent\n' >"$WORK/plain-manifest.txt"
 "$JAVA_HOME/bin/jar" --create --file "$WORK/plain-mvc.jar" --manifest "$WORK/plain-manifest.txt" -C "$WORK/plain-classes" .
+AGENT="-javaagent:$WORK/plain-mvc.jar"
+
+# The production layout (extract + AOT cache training) by the image's own script. An agent adds
+# java.instrument to the module graph, and a JDK 25 AOT cache is only used with the module graph
+# it was trained with: so the training gets the agent too (JAVA_OPTS reaches the training launch).
+log "preparing the production layout with scripts/image/prepare-functions.sh"
+env -u JAVA_TOOL_OPTIONS JAVA_OPTS="$AGENT" "$IMAGE_SCRIPTS/prepare-functions.sh" "$WORK/functions.jar" "$WORK/image" \
+	>"$OUT/image-prepare.log" 2>&1 || die "image prepare failed (see $OUT/image-prepare.log)"
 
 app_environment "$WORK/secrets"
 start_upstream "$WORK/classes" "$OUT/upstream.log"
@@ -104,8 +111,8 @@ run_wrk() {
 	local url=$1 connections=$2 seconds=$3 name=$4
 	local threads=1 file="$WORK/requests.tsv"
 	((connections >= 8)) && threads=2
-	# Enough unique requests for this run at up to 8000 requests/s.
-	"$PYTHON" "$BENCH_DIR/bench.py" requests --sample "$SAMPLE" --out "$file" --count $((seconds * 8000 + 1000)) --prefix "$name$connections"
+	# Enough unique requests for this run at up to MAX_RATE requests/s (wrk reports any reuse).
+	"$PYTHON" "$BENCH_DIR/bench.py" requests --sample "$SAMPLE" --out "$file" --count $((seconds * MAX_RATE + 1000)) --prefix "$name$connections"
 	on_cpus "$LOAD_CPUS" wrk -t "$threads" -c "$connections" -d "${seconds}s" --timeout 30s --latency \
 		-s "$BENCH_DIR/post-webhooks.lua" "$url" -- "$file" "$threads" >"$OUT/wrk-$name-c$connections.txt" 2>&1 \
 		|| die "wrk failed (see $OUT/wrk-$name-c$connections.txt)"
@@ -146,7 +153,7 @@ log "ceiling: the stand-in alone"
 measure_series ceiling "http://127.0.0.1:$UPSTREAM_PORT/api/v1/orders"
 
 for variant in $VARIANTS; do
-	extra_opts="-javaagent:$WORK/plain-mvc.jar"
+	extra_opts=$AGENT
 	case $variant in
 		function) ;;
 		plain-mvc) extra_opts+=" -Dbench.plain-mvc=true -Dspring.cloud.function.web.path=/function-layer-off" ;;
@@ -155,14 +162,24 @@ for variant in $VARIANTS; do
 		*) die "unknown variant $variant" ;;
 	esac
 	log "$variant: starting the production launch on CPU ${APP_CPUS:-any} (JAVA_OPTS=$extra_opts)"
-	FUNCTIONS_APP_DIR="$WORK/image" JAVA_OPTS="$extra_opts" \
-		on_cpus "$APP_CPUS" "$IMAGE_SCRIPTS/run-functions.sh" >"$OUT/app-$variant.log" 2>&1 &
+	# exec all the way down (subshell -> taskset -> run-functions.sh -> java): $! is the JVM.
+	(
+		export FUNCTIONS_APP_DIR="$WORK/image" JAVA_OPTS="$extra_opts"
+		if [[ -n "$APP_CPUS" ]]; then
+			exec taskset -c "$APP_CPUS" "$IMAGE_SCRIPTS/run-functions.sh"
+		else
+			exec "$IMAGE_SCRIPTS/run-functions.sh"
+		fi
+	) >"$OUT/app-$variant.log" 2>&1 &
 	app_pid=$!
 	BENCH_PIDS+=("$app_pid")
 	"$PYTHON" "$BENCH_DIR/bench.py" wait --url "http://127.0.0.1:$APP_PORT/orderWebhook" --sample "$SAMPLE" \
 		|| die "$variant did not answer (see $OUT/app-$variant.log)"
 	if [[ $variant == plain-mvc ]]; then
 		grep -q 'bench: plain MVC controller' "$OUT/app-$variant.log" || die "the plain MVC controller is not active"
+	fi
+	if grep -q 'error.*\[aot\]' "$OUT/app-$variant.log"; then
+		log "warning: $variant runs without the AOT cache (see $OUT/app-$variant.log)"
 	fi
 	sleep 3
 	rss_idle=$(($("$PYTHON" "$BENCH_DIR/bench.py" rss "$app_pid") / 1024))
