@@ -34,6 +34,8 @@ final class StatusEventParser {
 
 	static final String STRUCTURED_MEDIA_TYPE = "application/cloudevents+json";
 
+	private static final char REPLACEMENT_CHARACTER = '\uFFFD';
+
 	private static final int MAX_ATTRIBUTE = 256;
 
 	private static final int MAX_FIELD = 128;
@@ -149,6 +151,11 @@ final class StatusEventParser {
 				.toString();
 		}
 		catch (CharacterCodingException ex) {
+			throw new InvalidEventException(EventViolation.atPointer(pointer, "must be UTF-8 encoded JSON"));
+		}
+		if (text.indexOf(REPLACEMENT_CHARACTER) >= 0) {
+			// spring-cloud-function-web decodes the request body before the function sees it and puts U+FFFD
+			// where the bytes were not UTF-8; no status event of ours carries that character.
 			throw new InvalidEventException(EventViolation.atPointer(pointer, "must be UTF-8 encoded JSON"));
 		}
 		if (text.isBlank()) {

@@ -330,6 +330,16 @@ class OrderStatusSyncIntegrationTests {
 		}
 
 		@Test
+		void with422WhenTheDataIsNotUtf8() {
+			StatusSamples.Binary binary = StatusSamples.binary("status-shipped.json");
+			byte[] latin1 = new String(binary.body(), StandardCharsets.UTF_8).replace("DHL", "Spedition M\u00fcller")
+				.getBytes(StandardCharsets.ISO_8859_1);
+
+			assertProblem(deliver(binary.headers(), latin1), 422, "https://problems.acme.example/validation-failed");
+			assertThat(WIREMOCK.getAllServeEvents()).isEmpty();
+		}
+
+		@Test
 		void with422WhenTheStructuredEventIsNotJson() {
 			Answer answer = deliver(StatusSamples.structuredHeaders(),
 					"{\"specversion\": \"1.0\",".getBytes(StandardCharsets.UTF_8));

@@ -137,6 +137,14 @@ class StatusEventParserTests {
 		}
 
 		@Test
+		void whenTheBodyHoldsTheMarkOfBytesTheWebLayerCouldNotDecode() {
+			ObjectNode event = StatusSamples.event("status-shipped.json");
+			((ObjectNode) event.get("data")).put("carrier", "Spedition M\uFFFDller");
+
+			assertViolations(StatusSamples.bytes(event), "{pointer=#, detail=must be UTF-8 encoded JSON}");
+		}
+
+		@Test
 		void whenTheEventIsNoObject() {
 			assertViolations("[]".getBytes(StandardCharsets.UTF_8),
 					"{pointer=#, detail=must be a JSON object (a CloudEvent)}");
