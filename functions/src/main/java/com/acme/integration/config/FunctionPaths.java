@@ -13,19 +13,27 @@ import org.springframework.util.StringUtils;
 /**
  * Which request paths are function invocations. spring-cloud-function-web serves every function
  * bean of the catalog by its name, and a POST to any other path falls back to the function
- * definition; so only the names listed in {@code spring.cloud.function.definition} are exposed and
- * every other path outside actuator answers 404.
+ * definition (even a GET to an actuator endpoint that is not exposed); so only the names listed in
+ * {@code spring.cloud.function.definition} and the exposed actuator endpoints are served, every other
+ * path answers 404.
  */
 final class FunctionPaths {
 
 	private final Set<String> exposed;
 
-	FunctionPaths(FunctionProperties functionProperties) {
-		this.exposed = parse(functionProperties.getDefinition());
-	}
+	private final String actuatorBasePath;
 
-	FunctionPaths(Set<String> exposed) {
-		this.exposed = Set.copyOf(exposed);
+	private final Set<String> endpointPaths;
+
+	/**
+	 * @param functionProperties for the definition
+	 * @param actuatorBasePath e.g. {@code /actuator}
+	 * @param endpointPaths paths of the exposed actuator endpoints, e.g. {@code /actuator/health}
+	 */
+	FunctionPaths(FunctionProperties functionProperties, String actuatorBasePath, Set<String> endpointPaths) {
+		this.exposed = parse(functionProperties.getDefinition());
+		this.actuatorBasePath = actuatorBasePath;
+		this.endpointPaths = Set.copyOf(endpointPaths);
 	}
 
 	static Set<String> parse(@Nullable String definition) {
@@ -49,9 +57,10 @@ final class FunctionPaths {
 				: uri;
 	}
 
-	/** Paths that are not functions and keep their own handling. */
-	static boolean isInfrastructure(String path) {
-		return path.equals("/actuator") || path.startsWith("/actuator/") || path.equals("/error");
+	/** Exposed actuator endpoints (and what is below them, e.g. health groups) keep their own handling. */
+	boolean isEndpoint(String path) {
+		return path.equals(this.actuatorBasePath) || this.endpointPaths.stream()
+			.anyMatch(endpoint -> path.equals(endpoint) || path.startsWith(endpoint + "/"));
 	}
 
 	/** The exposed function this path invokes, or null. */

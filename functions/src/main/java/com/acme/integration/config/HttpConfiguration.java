@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.cloud.function.context.FunctionProperties;
@@ -50,12 +52,17 @@ class HttpConfiguration {
 
 	@Bean
 	FilterRegistrationBean<RequestGuardFilter> requestGuardFilter(FunctionProperties functionProperties,
-			ObjectProvider<FunctionEndpoint> endpoints, Environment environment, ProblemWriter problems) {
+			ObjectProvider<FunctionEndpoint> endpoints, ObjectProvider<PathMappedEndpoints> actuatorEndpoints,
+			Environment environment, ProblemWriter problems) {
 		Map<String, List<MediaType>> accepts = new LinkedHashMap<>();
 		endpoints.orderedStream()
 			.forEach(endpoint -> accepts.computeIfAbsent(endpoint.function(), name -> new ArrayList<>())
 				.addAll(endpoint.accepts()));
-		RequestGuardFilter filter = new RequestGuardFilter(new FunctionPaths(functionProperties), accepts,
+		PathMappedEndpoints actuator = actuatorEndpoints.getIfAvailable();
+		FunctionPaths paths = (actuator != null)
+				? new FunctionPaths(functionProperties, actuator.getBasePath(), Set.copyOf(actuator.getAllPaths()))
+				: new FunctionPaths(functionProperties, "/actuator", Set.of());
+		RequestGuardFilter filter = new RequestGuardFilter(paths, accepts,
 				maxBodySize(environment), problems);
 		FilterRegistrationBean<RequestGuardFilter> registration = new FilterRegistrationBean<>(filter);
 		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);

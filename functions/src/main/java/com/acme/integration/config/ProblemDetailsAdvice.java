@@ -135,10 +135,12 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	@Override
 	protected @Nullable ResponseEntity<Object> handleExceptionInternal(Exception ex, @Nullable Object body,
 			HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
-		if (body instanceof ProblemDetail problem && "about:blank".equals(problem.getType().toString())) {
-			problem.setType(Problems.type(Problems.slugFor(statusCode)));
+		ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, headers, statusCode, request);
+		if (response != null && response.getBody() instanceof ProblemDetail problem
+				&& "about:blank".equals(problem.getType().toString())) {
+			problem.setType(Problems.type(Problems.slugFor(response.getStatusCode())));
 		}
-		return super.handleExceptionInternal(ex, body, headers, statusCode, request);
+		return response;
 	}
 
 	/** One entry of the "errors" extension: a JSON pointer into the request body and what is wrong there. */

@@ -31,7 +31,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Answers what spring-cloud-function-web gets wrong for our function paths before the request
  * reaches it: unknown or unexposed function (404), any method but POST (405 with Allow; the
  * framework would invoke the function or fail with a 500), a content type the function does not
- * take (415), a body over the limit (413, by Content-Length and while reading a chunked body).
+ * take (415), a body over the limit (413, by Content-Length and while reading a chunked body),
+ * an empty body (400).
  * The body is read here, within the limit, and handed on from memory.
  */
 class RequestGuardFilter extends OncePerRequestFilter {
@@ -59,7 +60,7 @@ class RequestGuardFilter extends OncePerRequestFilter {
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
 		String path = FunctionPaths.pathWithinApplication(request);
-		if (FunctionPaths.isInfrastructure(path)) {
+		if (this.paths.isEndpoint(path)) {
 			chain.doFilter(request, response);
 			return;
 		}
@@ -94,6 +95,12 @@ class RequestGuardFilter extends OncePerRequestFilter {
 		byte[] body = readAtMost(request.getInputStream(), max);
 		if (body == null) {
 			tooLarge(request, response, max);
+			return;
+		}
+		if (body.length == 0) {
+			// The framework would invoke the function with no message at all.
+			reject(request, response, HttpStatus.BAD_REQUEST, "malformed-json", "Malformed JSON",
+					"The request body is empty.", HttpHeaders.EMPTY);
 			return;
 		}
 		chain.doFilter(new CachedBodyRequest(request, body), response);

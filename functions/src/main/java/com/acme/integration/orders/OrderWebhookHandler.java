@@ -1,0 +1,112 @@
+package com.acme.integration.orders;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.acme.integration.webhook.InvalidSignatureException;
+import com.acme.integration.webhook.SignatureVerifier;
+
+/**
+ * One customer webhook, start to end: verify the signature over the raw bytes, map (parse and
+ * validate) the body, deliver it to our Orders API with the webhook id as idempotency key, and
+ * answer only once the API has it. Counts every outcome per event type.
+ */
+class OrderWebhookHandler {
+
+	private static final Logger log = LoggerFactory.getLogger(OrderWebhookHandler.class);
+
+	private final SignatureVerifier verifier;
+
+	private final CustomerOrderMapper mapper;
+
+	private final OrdersApiClient ordersApi;
+
+	private final MeterRegistry meters;
+
+	OrderWebhookHandler(SignatureVerifier verifier, CustomerOrderMapper mapper, OrdersApiClient ordersApi,
+			MeterRegistry meters) {
+		this.verifier = verifier;
+		this.mapper = mapper;
+		this.ordersApi = ordersApi;
+		this.meters = meters;
+	}
+
+	WebhookResult handle(@Nullable String webhookId, @Nullable String timestamp, @Nullable String signature,
+			byte[] body) {
+		String eventType = "unknown";
+		try {
+			this.verifier.verify(webhookId, timestamp, signature, body);
+			CustomerOrderEvent event = this.mapper.map(body);
+			eventType = event.getType().getWireName();
+			WebhookResult result = deliver(event, webhookId);
+			count(eventType, result.result());
+			log.info("Webhook {} for {} delivered: order {} {}", eventType, event.getExternalRef(), result.orderId(),
+					result.result());
+			return result;
+		}
+		catch (InvalidSignatureException ex) {
+			count(eventType, "invalid_signature");
+			log.warn("Webhook refused: {}", ex.getMessage());
+			throw ex;
+		}
+		catch (MalformedPayloadException ex) {
+			count(eventType, "malformed");
+			log.warn("Webhook refused: malformed JSON");
+			throw ex;
+		}
+		catch (InvalidPayloadException ex) {
+			count(eventType, (ex instanceof UnknownEventTypeException) ? "unknown_type" : "invalid");
+			log.warn("Webhook refused: {} field error(s)", ex.getErrors().size());
+			throw ex;
+		}
+		catch (UpstreamRejectedException ex) {
+			count(eventType, "rejected");
+			log.warn("Webhook {} rejected by the Orders API with status {}", eventType, ex.upstreamStatus());
+			throw ex;
+		}
+		catch (UpstreamConflictException ex) {
+			count(eventType, "conflict");
+			log.warn("Webhook {} is already in flight at the Orders API", eventType);
+			throw ex;
+		}
+		catch (UpstreamUnavailableException ex) {
+			count(eventType, "unavailable");
+			throw ex;
+		}
+		catch (RuntimeException ex) {
+			count(eventType, "error");
+			throw ex;
+		}
+	}
+
+	private WebhookResult deliver(CustomerOrderEvent event, @Nullable String webhookId) {
+		// The verifier has already refused a missing webhook-id.
+		String key = (webhookId != null) ? webhookId : "";
+		OrdersApiClient.Operation operation = switch (event.getType()) {
+			case CREATED -> OrdersApiClient.Operation.CREATE;
+			case UPDATED -> OrdersApiClient.Operation.UPDATE;
+			case CANCELLED -> OrdersApiClient.Operation.CANCEL;
+		};
+		OrdersApiClient.Accepted accepted = this.ordersApi.send(operation, event.getExternalRef(), key,
+				this.mapper.toJson(event));
+		String result = accepted.replayed() ? "duplicate" : switch (event.getType()) {
+			case CREATED -> "created";
+			case UPDATED -> "updated";
+			case CANCELLED -> "cancelled";
+		};
+		return new WebhookResult(accepted.orderId(), result);
+	}
+
+	private void count(String eventType, String outcome) {
+		Counter.builder("integration.webhook.events")
+			.description("Customer order webhooks by event type and outcome")
+			.tag("type", eventType)
+			.tag("outcome", outcome)
+			.register(this.meters)
+			.increment();
+	}
+
+}

@@ -1,0 +1,489 @@
+package com.acme.integration.orders;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import com.acme.integration.sandbox.IntegrationTestSupport;
+import com.acme.integration.sandbox.OrdersApiStandIn;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * orderWebhook over real HTTP against the Orders API stand-in: every outcome the webhook sender can
+ * get, and what the Orders API received for it.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class OrderWebhookIntegrationTests extends IntegrationTestSupport {
+
+	static final String EXPECTED_ORDER = """
+			{"externalRef": "mueller:SO-100234",
+			 "buyer": {"customerNumber": "C-4711", "name": "Müller GmbH", "email": "einkauf@mueller.example", "vatId": "DE123456789"},
+			 "delivery": {"street": "Hauptstr. 5", "postalCode": "10115", "city": "Berlin", "countryCode": "DE", "requestedDate": "2026-12-01"},
+			 "lines": [{"sku": "A-100", "description": "Widget", "quantity": 3, "unitPrice": {"amount": "19.99", "currency": "EUR"}}],
+			 "notes": "Ring twice"}
+			""";
+
+	static String webhookId() {
+		return "msg_" + UUID.randomUUID().toString().replace("-", "");
+	}
+
+	HttpResponse<String> deliver(String webhookId, String sample) {
+		return postSigned("/orderWebhook", webhookId, sample("webhooks/" + sample));
+	}
+
+	static void assertProblem(HttpResponse<String> response, int status, String slug) {
+		assertThat(response.statusCode()).isEqualTo(status);
+		assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+				type -> assertThat(type).startsWith("application/problem+json"));
+		JsonNode problem = json(response);
+		assertThat(problem.get("type").stringValue()).isEqualTo("https://problems.acme.example/" + slug);
+		assertThat(problem.get("status").intValue()).isEqualTo(status);
+		assertThat(problem.get("title").stringValue()).isNotBlank();
+		assertThat(response.body()).doesNotContain("Exception", "at com.", "at org.", TOKEN, "localhost");
+	}
+
+	static void assertNothingSentUpstream() {
+		ORDERS_API.server().verify(0, anyRequestedFor(anyUrl()));
+	}
+
+	@Test
+	void createsTheOrderAndAnswersWithItsId() {
+		String id = webhookId();
+
+		HttpResponse<String> response = deliver(id, "order-created.json");
+
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+				type -> assertThat(type).startsWith("application/json"));
+		assertThat(json(response).get("orderId").stringValue()).isEqualTo("ord-000001");
+		assertThat(json(response).get("result").stringValue()).isEqualTo("created");
+		ORDERS_API.server().verify(1, anyRequestedFor(anyUrl()));
+		ORDERS_API.server().verify(postRequestedFor(urlEqualTo("/api/v1/orders"))
+			.withHeader("Authorization", equalTo("Bearer " + TOKEN))
+			.withHeader("Idempotency-Key", equalTo(id))
+			.withHeader("Content-Type", equalTo("application/json"))
+			.withoutHeader("webhook-signature")
+			.withoutHeader("webhook-id")
+			.withRequestBody(equalToJson(EXPECTED_ORDER)));
+		assertThat(ORDERS_API.operations()).containsExactly(
+				new OrdersApiStandIn.Operation("create", "mueller:SO-100234", id, "ord-000001"));
+	}
+
+	@Test
+	void sendsMoneyAsDecimalStringsNeverAsNumbers() {
+		deliver(webhookId(), "order-created.json");
+
+		String sent = ORDERS_API.server().getAllServeEvents().getFirst().getRequest().getBodyAsString();
+		assertThat(sent).contains("\"amount\":\"19.99\"").doesNotContain("19.99,", "19.99}");
+	}
+
+	@Test
+	void updatesTheOrderByExternalRef() {
+		String orderId = ORDERS_API.seedOrder("mueller:SO-100234");
+		String id = webhookId();
+
+		HttpResponse<String> response = deliver(id, "order-updated.json");
+
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(json(response).get("orderId").stringValue()).isEqualTo(orderId);
+		assertThat(json(response).get("result").stringValue()).isEqualTo("updated");
+		ORDERS_API.server().verify(1, anyRequestedFor(anyUrl()));
+		ORDERS_API.server().verify(putRequestedFor(urlEqualTo("/api/v1/orders/by-external-ref/mueller:SO-100234"))
+			.withHeader("Authorization", equalTo("Bearer " + TOKEN))
+			.withHeader("Idempotency-Key", equalTo(id))
+			.withRequestBody(equalToJson("{\"externalRef\": \"mueller:SO-100234\"}", true, true)));
+	}
+
+	@Test
+	void cancelsTheOrderByExternalRef() {
+		String orderId = ORDERS_API.seedOrder("mueller:SO-100234");
+		String id = webhookId();
+
+		HttpResponse<String> response = deliver(id, "order-cancelled.json");
+
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(json(response).get("orderId").stringValue()).isEqualTo(orderId);
+		assertThat(json(response).get("result").stringValue()).isEqualTo("cancelled");
+		ORDERS_API.server().verify(1, anyRequestedFor(anyUrl()));
+		ORDERS_API.server()
+			.verify(postRequestedFor(urlEqualTo("/api/v1/orders/by-external-ref/mueller:SO-100234/cancel"))
+				.withHeader("Authorization", equalTo("Bearer " + TOKEN))
+				.withHeader("Idempotency-Key", equalTo(id))
+				.withRequestBody(equalToJson("{\"externalRef\": \"mueller:SO-100234\"}")));
+	}
+
+	@Test
+	void logsEveryLineOfTheWebhookWithItsId(CapturedOutput output) {
+		String id = webhookId();
+
+		deliver(id, "order-created.json");
+
+		List<String> lines = output.getOut().lines().filter(line -> line.contains("mueller:SO-100234")).toList();
+		assertThat(lines).isNotEmpty().allSatisfy(line -> assertThat(line).contains("\"webhook_id\":\"" + id + "\""));
+		assertThat(output.getAll()).doesNotContain(TOKEN, "c2FuZGJveC1vbmx5LW5vdC1hLXJlYWwtc2VjcmV0");
+	}
+
+	@Nested
+	class Idempotency {
+
+		@Test
+		void sameWebhookTwiceGivesOneOrderAndADuplicate() {
+			String id = webhookId();
+
+			HttpResponse<String> first = deliver(id, "order-created.json");
+			HttpResponse<String> second = deliver(id, "order-created.json");
+
+			assertThat(json(first).get("result").stringValue()).isEqualTo("created");
+			assertThat(second.statusCode()).isEqualTo(200);
+			assertThat(json(second).get("result").stringValue()).isEqualTo("duplicate");
+			assertThat(json(second).get("orderId").stringValue()).isEqualTo(json(first).get("orderId").stringValue());
+			assertThat(ORDERS_API.ordersCreated()).isEqualTo(1);
+			ORDERS_API.server()
+				.verify(2, postRequestedFor(urlEqualTo("/api/v1/orders")).withHeader("Idempotency-Key", equalTo(id)));
+		}
+
+		@Test
+		void sameWebhookTwiceConcurrentlyGivesOneOrder() throws Exception {
+			String id = webhookId();
+			CountDownLatch start = new CountDownLatch(1);
+			try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
+				List<CompletableFuture<HttpResponse<String>>> deliveries = List.of(1, 2)
+					.stream()
+					.map(n -> CompletableFuture.supplyAsync(() -> {
+						awaitQuietly(start);
+						return deliver(id, "order-created.json");
+					}, pool))
+					.toList();
+				start.countDown();
+				List<HttpResponse<String>> responses = deliveries.stream().map(CompletableFuture::join).toList();
+
+				assertThat(responses).extracting(HttpResponse::statusCode).containsOnly(200);
+				assertThat(responses).extracting(response -> json(response).get("result").stringValue())
+					.containsExactlyInAnyOrder("created", "duplicate");
+				assertThat(responses).extracting(response -> json(response).get("orderId").stringValue())
+					.containsOnly("ord-000001");
+			}
+			assertThat(ORDERS_API.ordersCreated()).isEqualTo(1);
+		}
+
+		private static void awaitQuietly(CountDownLatch latch) {
+			try {
+				latch.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+
+	}
+
+	@Nested
+	class RefusedWebhooks {
+
+		@Test
+		void rejectsMissingSignatureWith401AndSendsNothing() {
+			HttpResponse<String> response = postRaw("/orderWebhook", "application/json",
+					sample("webhooks/order-created.json"), Map.of());
+
+			assertProblem(response, 401, "invalid-signature");
+			assertThat(json(response).get("detail").stringValue()).isEqualTo("The webhook-id header is missing.");
+			assertNothingSentUpstream();
+		}
+
+		@Test
+		void rejectsWrongSignatureWith401() {
+			byte[] body = sample("webhooks/order-created.json");
+			Map<String, String> headers = new java.util.HashMap<>(SIGNER.headers(webhookId(), body));
+			headers.put("webhook-signature", "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+
+			HttpResponse<String> response = postRaw("/orderWebhook", "application/json", body, headers);
+
+			assertProblem(response, 401, "invalid-signature");
+			assertNothingSentUpstream();
+		}
+
+		@Test
+		void rejectsStaleTimestampWith401() {
+			byte[] body = sample("webhooks/order-created.json");
+			long stale = Instant.now().minusSeconds(3600).getEpochSecond();
+
+			HttpResponse<String> response = postRaw("/orderWebhook", "application/json", body,
+					SIGNER.headers(webhookId(), stale, body));
+
+			assertProblem(response, 401, "invalid-signature");
+			assertThat(json(response).get("detail").stringValue()).isEqualTo("The webhook-timestamp is too old.");
+			assertNothingSentUpstream();
+		}
+
+		@Test
+		void rejectsFutureTimestampWith401() {
+			byte[] body = sample("webhooks/order-created.json");
+			long future = Instant.now().plusSeconds(3600).getEpochSecond();
+
+			HttpResponse<String> response = postRaw("/orderWebhook", "application/json", body,
+					SIGNER.headers(webhookId(), future, body));
+
+			assertProblem(response, 401, "invalid-signature");
+			assertNothingSentUpstream();
+		}
+
+		@Test
+		void rejectsMalformedJsonWith400() {
+			HttpResponse<String> response = deliver(webhookId(), "malformed.json");
+
+			assertProblem(response, 400, "malformed-json");
+			assertNothingSentUpstream();
+		}
+
+		@Test
+		void rejectsSchemaViolationsWith422ListingEveryFieldError() {
+			HttpResponse<String> response = deliver(webhookId(), "invalid-order.json");
+
+			assertProblem(response, 422, "validation-failed");
+			JsonNode errors = json(response).get("errors");
+			assertThat(errors.isArray()).isTrue();
+			assertThat(errors.size()).isGreaterThan(1);
+			List<String> pointers = errors.valueStream().map(error -> error.get("pointer").stringValue()).toList();
+			assertThat(pointers).contains("#/data/items/0/quantity", "#/data/shipTo/country");
+			assertThat(errors.valueStream()).allSatisfy(error -> assertThat(error.get("detail").stringValue()).isNotBlank());
+			assertNothingSentUpstream();
+		}
+
+		@Test
+		void rejectsUnknownEventTypeWith422AndSendsNothing() {
+			HttpResponse<String> response = deliver(webhookId(), "unknown-type.json");
+
+			assertProblem(response, 422, "unknown-event-type");
+			assertThat(json(response).get("errors").get(0).get("pointer").stringValue()).isEqualTo("#/type");
+			assertNothingSentUpstream();
+		}
+
+	}
+
+	@Nested
+	class UpstreamRejections {
+
+		@Test
+		void passesOnTheApisBusinessRejectionAs422WithoutInternalDetails() {
+			ORDERS_API.server().stubFor(post(urlPathEqualTo("/api/v1/orders")).atPriority(1)
+				.willReturn(aResponse().withStatus(400)
+					.withHeader("Content-Type", "application/problem+json")
+					.withBody("""
+							{"type": "https://orders.internal.example/problems/credit-limit",
+							 "title": "Credit limit exceeded",
+							 "detail": "Buyer C-4711 is over its credit limit, see https://erp.internal.example/credit/C-4711 (Bearer abc.def)",
+							 "instance": "https://orders.internal.example/api/v1/orders/req-1",
+							 "errors": [{"pointer": "#/buyer/customerNumber", "detail": "credit limit exceeded"}],
+							 "debugToken": "%s"}
+							""".formatted(TOKEN))));
+
+			HttpResponse<String> response = deliver(webhookId(), "order-created.json");
+
+			assertProblem(response, 422, "upstream-rejected");
+			JsonNode problem = json(response);
+			assertThat(problem.get("upstreamStatus").intValue()).isEqualTo(400);
+			assertThat(problem.get("upstreamTitle").stringValue()).isEqualTo("Credit limit exceeded");
+			assertThat(problem.get("detail").stringValue()).startsWith("Buyer C-4711 is over its credit limit")
+				.doesNotContain("internal.example", "abc.def");
+			assertThat(problem.get("errors").get(0).get("pointer").stringValue()).isEqualTo("#/buyer/customerNumber");
+			assertThat(response.body()).doesNotContain("internal.example", "debugToken", TOKEN);
+			ORDERS_API.server().verify(1, anyRequestedFor(anyUrl()));
+		}
+
+		@Test
+		void updateOfAnOrderTheApiDoesNotKnowIs422() {
+			HttpResponse<String> response = deliver(webhookId(), "order-updated.json");
+
+			assertProblem(response, 422, "upstream-rejected");
+			assertThat(json(response).get("upstreamStatus").intValue()).isEqualTo(404);
+			ORDERS_API.server().verify(1, anyRequestedFor(anyUrl()));
+		}
+
+		@Test
+		void passesOnAConflictWhileTheSameKeyIsInFlightAs409() {
+			ORDERS_API.server().stubFor(post(urlPathEqualTo("/api/v1/orders")).atPriority(1)
+				.willReturn(aResponse().withStatus(409).withHeader("Retry-After", "3")));
+
+			HttpResponse<String> response = deliver(webhookId(), "order-created.json");
+
+			assertProblem(response, 409, "conflict");
+			assertThat(response.headers().firstValue("Retry-After")).hasValue("3");
+			ORDERS_API.server().verify(1, anyRequestedFor(anyUrl()));
+		}
+
+	}
+
+	@Nested
+	class TransientFailures {
+
+		@Test
+		void retriesAfter503AndSucceedsWithTheSameIdempotencyKey() {
+			ORDERS_API.server().stubFor(post(urlPathEqualTo("/api/v1/orders")).atPriority(1)
+				.inScenario("flaky").whenScenarioStateIs(Scenario.STARTED).willSetStateTo("second")
+				.willReturn(aResponse().withStatus(503)));
+			ORDERS_API.server().stubFor(post(urlPathEqualTo("/api/v1/orders")).atPriority(1)
+				.inScenario("flaky").whenScenarioStateIs("second").willSetStateTo("recovered")
+				.willReturn(aResponse().withStatus(503)));
+			String id = webhookId();
+
+			HttpResponse<String> response = deliver(id, "order-created.json");
+
+			assertThat(response.statusCode()).isEqualTo(200);
+			assertThat(json(response).get("result").stringValue()).isEqualTo("created");
+			ORDERS_API.server()
+				.verify(3, postRequestedFor(urlEqualTo("/api/v1/orders")).withHeader("Idempotency-Key", equalTo(id))
+					.withHeader("Authorization", equalTo("Bearer " + TOKEN)));
+			assertThat(ORDERS_API.ordersCreated()).isEqualTo(1);
+		}
+
+		@Test
+		void honoursRetryAfterOn429ThenSucceeds() {
+			ORDERS_API.server().stubFor(post(urlPathEqualTo("/api/v1/orders")).atPriority(1)
+				.inScenario("throttled").whenScenarioStateIs(Scenario.STARTED).willSetStateTo("open")
+				.willReturn(aResponse().withStatus(429).withHeader("Retry-After", "1")));
+			String id = webhookId();
+
+			HttpResponse<String> response = deliver(id, "order-created.json");
+
+			assertThat(response.statusCode()).isEqualTo(200);
+			List<Instant> attempts = ORDERS_API.server().getAllServeEvents().stream()
+				.map(event -> event.getRequest().getLoggedDate().toInstant())
+				.sorted()
+				.toList();
+			assertThat(attempts).hasSize(2);
+			assertThat(java.time.Duration.between(attempts.get(0), attempts.get(1)))
+				.isGreaterThanOrEqualTo(java.time.Duration.ofSeconds(1));
+		}
+
+		@Test
+		void answers503WithTheApisRetryAfterWhenItExceedsTheDeadline() {
+			ORDERS_API.server().stubFor(post(urlPathEqualTo("/api/v1/orders")).atPriority(1)
+				.willReturn(aResponse().withStatus(429).withHeader("Retry-After", "120")));
+
+			HttpResponse<String> response = deliver(webhookId(), "order-created.json");
+
+			assertProblem(response, 503, "upstream-unavailable");
+			assertThat(response.headers().firstValue("Retry-After")).hasValue("120");
+			ORDERS_API.server().verify(1, anyRequestedFor(anyUrl()));
+		}
+
+		@Test
+		void answers503WithRetryAfterWhenTheConnectionIsResetEveryTime() {
+			ORDERS_API.server().stubFor(post(urlPathEqualTo("/api/v1/orders")).atPriority(1)
+				.willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+
+			HttpResponse<String> response = deliver(webhookId(), "order-created.json");
+
+			assertProblem(response, 503, "upstream-unavailable");
+			assertThat(response.headers().firstValue("Retry-After")).hasValue("30");
+			assertThat(ORDERS_API.server().getAllServeEvents()).hasSizeGreaterThan(1);
+		}
+
+		@Test
+		void retriesAfterAConnectionResetAndSucceeds() {
+			ORDERS_API.server().stubFor(post(urlPathEqualTo("/api/v1/orders")).atPriority(1)
+				.inScenario("reset").whenScenarioStateIs(Scenario.STARTED).willSetStateTo("ok")
+				.willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+
+			HttpResponse<String> response = deliver(webhookId(), "order-created.json");
+
+			assertThat(response.statusCode()).isEqualTo(200);
+			assertThat(ORDERS_API.ordersCreated()).isEqualTo(1);
+		}
+
+		@Test
+		void retriesAfterAnEmptyResponseAndSucceeds() {
+			ORDERS_API.server().stubFor(post(urlPathEqualTo("/api/v1/orders")).atPriority(1)
+				.inScenario("empty").whenScenarioStateIs(Scenario.STARTED).willSetStateTo("ok")
+				.willReturn(aResponse().withFault(Fault.EMPTY_RESPONSE)));
+
+			HttpResponse<String> response = deliver(webhookId(), "order-created.json");
+
+			assertThat(response.statusCode()).isEqualTo(200);
+			ORDERS_API.server().verify(2, postRequestedFor(urlEqualTo("/api/v1/orders")));
+		}
+
+		@Test
+		void answers503WhenEveryResponseIsEmpty() {
+			ORDERS_API.server().stubFor(post(urlPathEqualTo("/api/v1/orders")).atPriority(1)
+				.willReturn(aResponse().withFault(Fault.EMPTY_RESPONSE)));
+
+			HttpResponse<String> response = deliver(webhookId(), "order-created.json");
+
+			assertProblem(response, 503, "upstream-unavailable");
+		}
+
+		@Test
+		void answers503WhenTheApiIsSlowerThanTheDeadline() {
+			ORDERS_API.server().stubFor(post(urlPathEqualTo("/api/v1/orders")).atPriority(1)
+				.willReturn(aResponse().withStatus(201).withFixedDelay(6000).withBody("{\"id\":\"late\"}")));
+
+			HttpResponse<String> response = deliver(webhookId(), "order-created.json");
+
+			assertProblem(response, 503, "upstream-unavailable");
+			assertThat(response.headers().firstValue("Retry-After")).isPresent();
+		}
+
+		@Test
+		void answers503WhenOurCredentialsAreRefused() {
+			ORDERS_API.server().stubFor(post(urlPathEqualTo("/api/v1/orders")).atPriority(1)
+				.willReturn(aResponse().withStatus(401)));
+
+			HttpResponse<String> response = deliver(webhookId(), "order-created.json");
+
+			assertProblem(response, 503, "upstream-unavailable");
+		}
+
+	}
+
+	@Nested
+	class Metrics {
+
+		@Test
+		void exposesOutcomesPerEventTypeUpstreamLatencyAndRetries() {
+			ORDERS_API.server().stubFor(post(urlPathEqualTo("/api/v1/orders")).atPriority(1)
+				.inScenario("flaky").whenScenarioStateIs(Scenario.STARTED).willSetStateTo("ok")
+				.willReturn(aResponse().withStatus(502)));
+			deliver(webhookId(), "order-created.json");
+
+			HttpResponse<String> metrics = send(HttpRequest.newBuilder(uri("/actuator/prometheus")).build());
+
+			assertThat(metrics.statusCode()).isEqualTo(200);
+			assertThat(metrics.body())
+				.contains("integration_webhook_events_total{outcome=\"created\",type=\"order.created\"}")
+				.contains("integration_orders_api_requests_seconds_count{operation=\"create\",outcome=\"accepted\"}")
+				.contains("integration_orders_api_requests_seconds_count{operation=\"create\",outcome=\"transient\"}")
+				.contains("integration_orders_api_retries_total{operation=\"create\"}");
+		}
+
+	}
+
+}
