@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Posts a sample CloudEvent to orderStatusSync the way a Knative Trigger delivers it, then prints the
-# answer: status line, headers and body. Exits 0 on a 2xx answer, 1 otherwise.
+# answer: status line, headers and body. Exits 0 on a 2xx answer, 1 on any other answer, and with
+# curl's exit code when there is no answer (e.g. 7: nothing listens at URL).
 #
 #   scripts/send-event.sh [--binary] FILE [URL]
 #
@@ -13,7 +14,7 @@
 set -euo pipefail
 
 usage() {
-  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
   exit 2
 }
 
