@@ -11,11 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -24,12 +22,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientService;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+
+import com.acme.integration.sandbox.IntegrationTestSupport;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
@@ -45,53 +40,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * orderStatusSync over real HTTP, as a Knative Trigger delivers, against a WireMock ERP with its OAuth2 token
- * endpoint. Asserts what Knative sees (status, body, headers) and what the ERP received.
+ * endpoint (the shared stand-in, paths /erp/...). Asserts what Knative sees (status, body, headers) and what
+ * the ERP received. Shares the application context of the other HTTP integration tests.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
-		"spring.cloud.function.definition=orderWebhook;mapOrder;orderStatusSync",
-		"integration.customer.key=mueller",
-		"integration.webhook.secrets=whsec_c3RhdHVzLXRlc3RzLW9ubHktbm90LWEtcmVhbC1zZWNyZXQ=",
-		"integration.orders-api.token=status-tests-orders-token",
-		"integration.erp.connect-timeout=500ms",
-		// generous: the first exchange of a cold JVM on a busy machine takes seconds
-		"integration.erp.read-timeout=5s",
-		"spring.security.oauth2.client.registration.erp.client-id=" + OrderStatusSyncIntegrationTests.CLIENT_ID,
-		"spring.security.oauth2.client.registration.erp.client-secret=" + OrderStatusSyncIntegrationTests.CLIENT_SECRET,
-		"spring.security.oauth2.client.registration.erp.authorization-grant-type=client_credentials" })
-class OrderStatusSyncIntegrationTests {
-
-	static final String CLIENT_ID = "status-tests-client";
-
-	static final String CLIENT_SECRET = "status-tests-client-secret";
+class OrderStatusSyncIntegrationTests extends IntegrationTestSupport {
 
 	static final String STATUS_PATH = "/erp/api/orders/SO-100234/status";
 
-	static final WireMockServer WIREMOCK = new WireMockServer(
-			com.github.tomakehurst.wiremock.core.WireMockConfiguration.options().dynamicPort());
-
-	static {
-		WIREMOCK.start();
-	}
+	/** The shared stand-in WireMock: reset before each test by the superclass; the ERP lives under /erp. */
+	static final WireMockServer WIREMOCK = ORDERS_API.server();
 
 	private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
-	@DynamicPropertySource
-	static void wiremock(DynamicPropertyRegistry registry) {
-		registry.add("integration.orders-api.base-url", WIREMOCK::baseUrl);
-		registry.add("integration.erp.base-url", () -> WIREMOCK.baseUrl() + "/erp");
-		registry.add("spring.security.oauth2.client.provider.erp.token-uri",
-				() -> WIREMOCK.baseUrl() + "/erp/oauth/token");
-	}
-
-	@AfterAll
-	static void stopWireMock() {
-		// The context (and its ERP client) is cached for other classes with the same configuration; this
-		// server is not: nothing outside this class uses it.
-		WIREMOCK.resetAll();
-	}
-
-	@LocalServerPort
-	int port;
 
 	@Autowired
 	MeterRegistry meters;
@@ -101,7 +60,6 @@ class OrderStatusSyncIntegrationTests {
 
 	@BeforeEach
 	void freshErp() {
-		WIREMOCK.resetAll();
 		this.authorizedClients.removeAuthorizedClient("erp",
 				OrderStatusSyncConfiguration.ERP_CLIENT_PRINCIPAL.getName());
 		tokenEndpointIssues("token-1", 3600);
@@ -161,7 +119,7 @@ class OrderStatusSyncIntegrationTests {
 		postStructured("status-accepted.json");
 
 		WIREMOCK.verify(1, postRequestedFor(urlEqualTo("/erp/oauth/token"))
-			.withHeader("Authorization", equalTo(basic(CLIENT_ID, CLIENT_SECRET)))
+			.withHeader("Authorization", equalTo(basic(ERP_CLIENT_ID, ERP_CLIENT_SECRET)))
 			.withRequestBody(containing("grant_type=client_credentials")));
 		WIREMOCK.verify(2, putRequestedFor(urlEqualTo(STATUS_PATH)).withHeader("Authorization",
 				equalTo("Bearer token-1")));
@@ -365,7 +323,7 @@ class OrderStatusSyncIntegrationTests {
 		JsonNode problem = StatusSamples.JSON.readTree(answer.body());
 		assertThat(problem.get("type").asString()).isEqualTo(type);
 		assertThat(problem.get("status").asInt()).isEqualTo(status);
-		assertThat(answer.text()).doesNotContain(WIREMOCK.baseUrl(), "token-1", CLIENT_SECRET, "Exception");
+		assertThat(answer.text()).doesNotContain(WIREMOCK.baseUrl(), "token-1", ERP_CLIENT_SECRET, "Exception");
 		return problem;
 	}
 
