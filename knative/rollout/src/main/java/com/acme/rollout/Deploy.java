@@ -23,14 +23,14 @@ final class Deploy {
 
     /** One Service's rollout: where it is and where it goes. */
     record Plan(String service, Service existing, Service manifest, RevisionTemplateSpec template, String stable,
-                String candidate) {
+                String candidate, boolean candidateReady) {
         boolean firstDeploy() {
             return existing == null;
         }
 
         boolean upToDate() {
             List<TrafficTarget> traffic = existing == null ? List.of() : Traffic.of(existing);
-            return existing != null && candidate.equals(Traffic.stable(traffic))
+            return existing != null && candidateReady && candidate.equals(Traffic.stable(traffic))
                     && Traffic.tagged(traffic, Traffic.CANDIDATE) == null
                     && candidate.equals(templateName(existing));
         }
@@ -75,7 +75,14 @@ final class Deploy {
             template.getMetadata().setName(revision);
             template.getSpec().getContainers().get(0).setImage(image);
             String stable = existing == null ? null : Traffic.stable(Traffic.of(existing));
-            plans.add(new Plan(name, existing, manifest != null ? source : null, template, stable, revision));
+            if (stable == null && existing != null && existing.getStatus() != null) {
+                // A Service that routes by latestRevision (created by hand): its latest ready revision is stable.
+                stable = existing.getStatus().getLatestReadyRevisionName();
+            }
+            boolean candidateReady = existing != null && knative.revision(revision).map(Knative::readiness)
+                    .filter("True"::equals).isPresent();
+            plans.add(new Plan(name, existing, manifest != null ? source : null, template, stable, revision,
+                    candidateReady));
         }
         return plans;
     }
@@ -161,16 +168,21 @@ final class Deploy {
                                 Traffic.split(plan.existingTraffic(), plan.stable(), plan.candidate(), step));
                     }
                 }
+                List<Service> routed = new ArrayList<>();
                 for (Plan plan : plans) {
-                    Service routed = knative.awaitRouted(plan.service(),
+                    routed.add(knative.awaitRouted(plan.service(),
                             stableIsCandidate(plan) ? candidateTraffic(plan)
-                                    : Traffic.split(plan.existingTraffic(), plan.stable(), plan.candidate(), step));
+                                    : Traffic.split(plan.existingTraffic(), plan.stable(), plan.candidate(), step)));
                     out.printf("%s: %d%% on %s%n", plan.service(), step, plan.candidate());
                     out.flush();
-                    if (step < 100 && !interval.isZero()) {
-                        Knative.sleep(interval);
-                    }
-                    gateStep(plan, routed, step);
+                }
+                if (step < 100 && !interval.isZero()) {
+                    out.printf("soaking %ds at %d%%%n", interval.toSeconds(), step);
+                    out.flush();
+                    Knative.sleep(interval);
+                }
+                for (int i = 0; i < plans.size(); i++) {
+                    gateStep(plans.get(i), routed.get(i), step);
                 }
             }
             for (Plan plan : plans) {

@@ -104,20 +104,23 @@ final class Knative {
             client.revisions().inNamespace(namespace).withName(to)
                     .patch(PatchContext.of(PatchType.JSON_MERGE), annotationPatch(NO_GC, "true"));
         }
-        if (from != null && !from.equals(to) && revision(from).isPresent()) {
-            client.revisions().inNamespace(namespace).withName(from)
-                    .patch(PatchContext.of(PatchType.JSON_MERGE), annotationPatch(NO_GC, null));
+        if (from != null && !from.equals(to)) {
+            boolean protectedNow = revision(from).map(r -> r.getMetadata().getAnnotations())
+                    .map(a -> a.containsKey(NO_GC)).orElse(false);
+            if (protectedNow) {
+                // JSON Patch remove: exact on every API server (a merge patch null is stored as null by some).
+                ArrayNode ops = JsonNodeFactory.instance.arrayNode();
+                ops.addObject().put("op", "remove").put("path", "/metadata/annotations/" + NO_GC.replace("/", "~1"));
+                client.revisions().inNamespace(namespace).withName(from)
+                        .patch(PatchContext.of(PatchType.JSON), ops.toString());
+            }
         }
     }
 
     private static String annotationPatch(String key, String value) {
         ObjectNode patch = JsonNodeFactory.instance.objectNode();
         ObjectNode annotations = patch.putObject("metadata").putObject("annotations");
-        if (value == null) {
-            annotations.putNull(key);
-        } else {
-            annotations.put(key, value);
-        }
+        annotations.put(key, value);
         return patch.toString();
     }
 
@@ -170,7 +173,11 @@ final class Knative {
                     && generationObserved(service)) {
                 return service;
             }
-            sleepUntil(deadline, "service " + name + " to route " + Traffic.describe(wanted));
+            sleepUntil(deadline, "service " + name + " to route " + Traffic.describe(wanted) + " (routes "
+                    + (service.getStatus() == null || service.getStatus().getTraffic() == null ? "nothing"
+                    : Traffic.describe(service.getStatus().getTraffic())) + ", generation "
+                    + service.getMetadata().getGeneration() + ", observed "
+                    + (service.getStatus() == null ? null : service.getStatus().getObservedGeneration()) + ")");
         }
     }
 

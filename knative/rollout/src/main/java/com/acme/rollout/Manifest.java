@@ -66,6 +66,8 @@ record Manifest(List<Document> documents) {
             }
         } catch (UncheckedIOException e) {
             throw e.getCause();
+        } catch (RuntimeException e) {
+            throw new RolloutException(ExitCode.INVALID_MANIFEST, "manifest is not valid YAML: " + Rollout.oneLine(e));
         }
         return new Manifest(List.copyOf(documents));
     }

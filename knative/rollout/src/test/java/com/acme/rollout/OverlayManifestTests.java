@@ -1,0 +1,180 @@
+package com.acme.rollout;
+
+import io.fabric8.knative.eventing.v1.Trigger;
+import io.fabric8.knative.serving.v1.Service;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Renders every overlay with `kubectl kustomize`, validates it with the CLI and checks what must hold. */
+class OverlayManifestTests {
+    static final Path OVERLAYS = Path.of("..", "overlays").toAbsolutePath().normalize();
+    static final Map<String, String> RENDERED = new HashMap<>();
+
+    @BeforeAll
+    static void render() throws Exception {
+        assumeTrue(kubectlPresent(), "kubectl is not on the PATH: overlays are not rendered here "
+                + "(.ci/run runs on a machine that has it)");
+        for (String env : List.of("dev", "staging", "prod")) {
+            Process process = new ProcessBuilder("kubectl", "kustomize", OVERLAYS.resolve(env).toString())
+                    .redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(process.waitFor()).as("kubectl kustomize %s: %s", env, output).isZero();
+            RENDERED.put(env, output);
+        }
+    }
+
+    private static boolean kubectlPresent() {
+        try {
+            Process process = new ProcessBuilder("kubectl", "version", "--client").redirectErrorStream(true).start();
+            process.getInputStream().readAllBytes();
+            return process.waitFor() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    static List<HasMetadata> resources(String env) throws IOException {
+        return Manifest.parse(new ByteArrayInputStream(RENDERED.get(env).getBytes(StandardCharsets.UTF_8)))
+                .documents().stream().map(d -> (HasMetadata) d.typed()).toList();
+    }
+
+    static <T extends HasMetadata> T find(String env, Class<T> type, String name) throws IOException {
+        return resources(env).stream().filter(type::isInstance).map(type::cast)
+                .filter(r -> r.getMetadata().getName().equals(name)).findFirst().orElseThrow();
+    }
+
+    static Map<String, String> scaling(String env, String service) throws IOException {
+        return find(env, Service.class, service).getSpec().getTemplate().getMetadata().getAnnotations();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "staging", "prod"})
+    void overlayPassesTheCliValidation(String env) {
+        ValidateCommandTests.Result result = ValidateCommandTests.validate(RENDERED.get(env));
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).contains("(2 Knative Services)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "staging", "prod"})
+    void everyContainerIsHardenedAndProbed(String env) throws IOException {
+        for (String name : List.of("order-webhook", "order-status-sync")) {
+            Service service = find(env, Service.class, name);
+            var spec = service.getSpec().getTemplate().getSpec();
+            Container container = spec.getContainers().getFirst();
+            var security = container.getSecurityContext();
+            assertThat(security.getRunAsNonRoot()).isTrue();
+            assertThat(security.getRunAsUser()).isEqualTo(10001L);
+            assertThat(security.getReadOnlyRootFilesystem()).isTrue();
+            assertThat(security.getAllowPrivilegeEscalation()).isFalse();
+            assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
+            assertThat(security.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+            assertThat(spec.getSecurityContext()).as("no pod-level securityContext").isNull();
+            assertThat(container.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
+            assertThat(spec.getVolumes()).anySatisfy(v -> assertThat(v.getEmptyDir()).isNotNull());
+            assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/readiness");
+            assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
+            assertThat(container.getPorts().getFirst().getContainerPort()).isEqualTo(8080);
+            assertThat(container.getImage()).isEqualTo("functions");
+            assertThat(container.getResources().getLimits()).containsKey("memory");
+            assertThat(spec.getServiceAccountName()).isEqualTo("functions");
+        }
+        assertThat(find(env, Service.class, "order-webhook").getSpec().getTemplate().getSpec().getContainers()
+                .getFirst().getEnv()).anySatisfy(e -> assertThat(e.getValue()).isEqualTo("orderWebhook;mapOrder"));
+        assertThat(find(env, Service.class, "order-status-sync").getSpec().getTemplate().getSpec().getContainers()
+                .getFirst().getEnv()).anySatisfy(e -> assertThat(e.getValue()).isEqualTo("orderStatusSync"));
+        assertThat(find(env, ServiceAccount.class, "functions").getAutomountServiceAccountToken()).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "staging", "prod"})
+    void everythingLandsInTheEnvironmentsNamespace(String env) throws IOException {
+        assertThat(resources(env)).filteredOn(r -> !r.getKind().equals("Namespace"))
+                .allSatisfy(r -> assertThat(r.getMetadata().getNamespace()).isEqualTo("order-integration-" + env));
+    }
+
+    @Test
+    void devAndStagingScaleToZeroAndProdKeepsTheWebhookWarm() throws IOException {
+        for (String env : List.of("dev", "staging")) {
+            assertThat(scaling(env, "order-webhook")).containsEntry("autoscaling.knative.dev/min-scale", "0");
+            assertThat(scaling(env, "order-status-sync")).containsEntry("autoscaling.knative.dev/min-scale", "0");
+        }
+        assertThat(scaling("prod", "order-webhook")).containsEntry("autoscaling.knative.dev/min-scale", "2")
+                .containsEntry("autoscaling.knative.dev/initial-scale", "2");
+        assertThat(scaling("prod", "order-status-sync")).containsEntry("autoscaling.knative.dev/min-scale", "0");
+        for (String env : List.of("dev", "staging", "prod")) {
+            assertThat(scaling(env, "order-webhook")).containsKeys("autoscaling.knative.dev/max-scale",
+                    "autoscaling.knative.dev/target", "autoscaling.knative.dev/initial-scale",
+                    "autoscaling.knative.dev/scale-to-zero-pod-retention-period");
+        }
+    }
+
+    @Test
+    void environmentsDifferInResourcesUpstreamsAndLogLevel() throws IOException {
+        assertThat(memoryLimit("dev")).isEqualTo("512Mi");
+        assertThat(memoryLimit("staging")).isEqualTo("768Mi");
+        assertThat(memoryLimit("prod")).isEqualTo("1Gi");
+        assertThat(find("dev", ConfigMap.class, "order-integration-config").getData())
+                .containsEntry("LOGGING_LEVEL_COM_ACME_INTEGRATION", "DEBUG")
+                .containsEntry("INTEGRATION_ORDERSAPI_BASEURL", "https://orders-api.dev.acme.example");
+        assertThat(find("prod", ConfigMap.class, "order-integration-config").getData())
+                .containsEntry("LOGGING_LEVEL_COM_ACME_INTEGRATION", "INFO")
+                .containsEntry("INTEGRATION_ORDERSAPI_BASEURL", "https://orders-api.acme.example")
+                .containsEntry("INTEGRATION_ERP_BASEURL", "https://erp.mueller.example")
+                .containsKeys("INTEGRATION_CUSTOMER_KEY", "INTEGRATION_ORDERSAPI_DEADLINE",
+                        "SPRING_SECURITY_OAUTH2_CLIENT_PROVIDER_ERP_TOKENURI", "JAVA_OPTS");
+    }
+
+    @Test
+    void triggerRetriesWithBackoffAndDeadLettersToTheEnvironmentsOrdersApi() throws IOException {
+        for (String env : List.of("dev", "staging", "prod")) {
+            Trigger trigger = find(env, Trigger.class, "order-status-changed");
+            assertThat(trigger.getSpec().getFilter().getAttributes())
+                    .containsEntry("type", "com.acme.orders.status-changed.v1");
+            assertThat(trigger.getSpec().getSubscriber().getRef().getName()).isEqualTo("order-status-sync");
+            assertThat(trigger.getSpec().getDelivery().getBackoffPolicy()).isEqualTo("exponential");
+            assertThat(trigger.getSpec().getDelivery().getRetry()).isPositive();
+            String orders = find(env, ConfigMap.class, "order-integration-config").getData()
+                    .get("INTEGRATION_ORDERSAPI_BASEURL");
+            assertThat(trigger.getSpec().getDelivery().getDeadLetterSink().getUri())
+                    .isEqualTo(orders + "/api/v1/integration/dead-letters");
+        }
+    }
+
+    @Test
+    void deployerRoleCoversExactlyWhatTheCliCalls() throws IOException {
+        Role role = find("prod", Role.class, "deployer");
+        assertThat(role.getRules()).allSatisfy(rule -> assertThat(rule.getVerbs())
+                .doesNotContain("*", "delete", "deletecollection", "escalate", "bind", "impersonate"));
+        assertThat(role.getRules()).anySatisfy(rule -> {
+            assertThat(rule.getResources()).containsExactly("services");
+            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "list", "create", "patch");
+        });
+        assertThat(role.getRules()).noneSatisfy(rule -> assertThat(rule.getResources()).contains("secrets"));
+    }
+
+    private static String memoryLimit(String env) throws IOException {
+        return find(env, Service.class, "order-webhook").getSpec().getTemplate().getSpec().getContainers()
+                .getFirst().getResources().getLimits().get("memory").toString();
+    }
+
+}

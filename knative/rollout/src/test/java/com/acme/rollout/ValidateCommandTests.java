@@ -1,0 +1,194 @@
+package com.acme.rollout;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** validate: one test per admission rule, each on an otherwise valid Service. */
+class ValidateCommandTests {
+
+    /** A valid Service; {@code spec} is appended under spec: (two-space indented YAML). */
+    static String service(String spec) {
+        return """
+                apiVersion: serving.knative.dev/v1
+                kind: Service
+                metadata:
+                  name: order-webhook
+                spec:
+                  template:
+                    metadata:
+                      name: order-webhook-v1
+                      annotations:
+                        autoscaling.knative.dev/min-scale: "1"
+                        autoscaling.knative.dev/max-scale: "3"
+                    spec:
+                      containers:
+                        - image: functions
+                """ + spec;
+    }
+
+    static final String VALID_TRAFFIC = """
+              traffic:
+                - revisionName: order-webhook-v1
+                  percent: 100
+                  tag: current
+                - revisionName: order-webhook-v0
+                  percent: 0
+                  tag: previous
+            """;
+
+    record Result(int exitCode, String out, String err) {
+    }
+
+    static Result validate(String yaml, String... more) {
+        ValidateCommand command = new ValidateCommand();
+        command.stdin = new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8));
+        CommandLine cli = new CommandLine(command);
+        cli.setExecutionExceptionHandler(Rollout.commandLine(new Rollout()).getExecutionExceptionHandler());
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        String[] args = new String[more.length + 2];
+        args[0] = "-f";
+        args[1] = "-";
+        System.arraycopy(more, 0, args, 2, more.length);
+        int code = cli.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    static void assertInvalid(String yaml, String expected) {
+        Result result = validate(yaml);
+        assertThat(result.exitCode()).as(result.out()).isEqualTo(ExitCode.INVALID_MANIFEST);
+        assertThat(result.err()).contains(expected);
+    }
+
+    @Test
+    void acceptsAValidServiceFromStdin() {
+        Result result = validate(service(VALID_TRAFFIC));
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).contains("stdin: 1 resources valid (1 Knative Services)");
+    }
+
+    @Test
+    void readsAFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("service.yaml");
+        Files.writeString(file, service(VALID_TRAFFIC));
+        CommandLine cli = Rollout.commandLine(new Rollout());
+        StringWriter out = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+
+        assertThat(cli.execute("validate", "-f", file.toString())).isZero();
+        assertThat(out.toString()).contains("1 resources valid");
+    }
+
+    @Test
+    void rejectsTrafficThatDoesNotSumTo100() {
+        assertInvalid(service(VALID_TRAFFIC.replace("percent: 100", "percent: 90")),
+                "Service/order-webhook: spec.traffic: percents sum to 90, must be 100");
+    }
+
+    @Test
+    void rejectsPercentOutside0To100() {
+        assertInvalid(service(VALID_TRAFFIC.replace("percent: 100", "percent: 120")
+                .replace("percent: 0", "percent: -20")), "spec.traffic[0].percent 120 must be within 0..100");
+        assertInvalid(service(VALID_TRAFFIC.replace("percent: 100", "percent: 120")
+                .replace("percent: 0", "percent: -20")), "spec.traffic[1].percent -20 must be within 0..100");
+    }
+
+    @Test
+    void rejectsTagsThatAreNotDns1035Labels() {
+        assertInvalid(service(VALID_TRAFFIC.replace("tag: previous", "tag: 1st_Try")),
+                "spec.traffic[1].tag '1st_Try' must be a DNS-1035 label");
+    }
+
+    @Test
+    void rejectsDuplicateTags() {
+        assertInvalid(service(VALID_TRAFFIC.replace("tag: previous", "tag: current")),
+                "spec.traffic[1].tag 'current' is used more than once");
+    }
+
+    @Test
+    void rejectsTemplateRevisionNamesWithoutTheServicePrefix() {
+        assertInvalid(service(VALID_TRAFFIC).replace("name: order-webhook-v1\n", "name: webhook-v1\n"),
+                "spec.template.metadata.name 'webhook-v1' must start with 'order-webhook-'");
+    }
+
+    @Test
+    void rejectsTrafficRevisionNamesWithoutTheServicePrefix() {
+        assertInvalid(service(VALID_TRAFFIC.replace("revisionName: order-webhook-v0", "revisionName: other-v0")),
+                "spec.traffic[1].revisionName 'other-v0' must start with 'order-webhook-'");
+    }
+
+    @Test
+    void rejectsTrafficTargetsWithoutExactlyOneOfRevisionNameAndLatestRevision() {
+        assertInvalid(service(VALID_TRAFFIC.replace("revisionName: order-webhook-v0", "latestRevision: false")),
+                "spec.traffic[1]: exactly one of revisionName or latestRevision: true is required");
+    }
+
+    @Test
+    void rejectsAutoscalingAnnotationsOnTheServiceMetadata() {
+        assertInvalid(service(VALID_TRAFFIC).replace("  name: order-webhook\nspec:",
+                        "  name: order-webhook\n  annotations:\n    autoscaling.knative.dev/max-scale: \"3\"\nspec:"),
+                "metadata.annotations: autoscaling.knative.dev/max-scale is only allowed on the revision template");
+    }
+
+    @Test
+    void rejectsMinScaleAboveMaxScale() {
+        assertInvalid(service(VALID_TRAFFIC).replace("min-scale: \"1\"", "min-scale: \"5\""),
+                "autoscaling.knative.dev/min-scale (5) must not exceed autoscaling.knative.dev/max-scale (3)");
+    }
+
+    @Test
+    void acceptsMinScaleWithUnboundedMaxScale() {
+        Result result = validate(service(VALID_TRAFFIC).replace("max-scale: \"3\"", "max-scale: \"0\""));
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+    }
+
+    @Test
+    void rejectsFieldsTheKnativeModelDoesNotKnow() {
+        assertInvalid(service(VALID_TRAFFIC + "  rolloutStrategy: canary\n"), "unknown field spec.rolloutStrategy");
+        assertInvalid(service(VALID_TRAFFIC).replace("- image: functions", "- image: functions\n          imagePolicy: x"),
+                "unknown field spec.template.spec.containers[0].imagePolicy");
+    }
+
+    @Test
+    void rejectsKindsOutsideTheModel() {
+        assertInvalid("""
+                apiVersion: example.com/v1
+                kind: Widget
+                metadata:
+                  name: w
+                """, "Widget/w: unknown kind example.com/v1 Widget");
+    }
+
+    @Test
+    void rejectsPodSecurityContextUnlessTheClusterFlagIsDeclared() {
+        String yaml = service(VALID_TRAFFIC).replace("      containers:", "      securityContext:\n        runAsNonRoot: true\n      containers:");
+
+        assertInvalid(yaml, "spec.template.spec.securityContext needs the config-features flag "
+                + "kubernetes.podspec-securitycontext");
+        assertThat(validate(yaml, "--feature", "kubernetes.podspec-securitycontext").exitCode()).isZero();
+    }
+
+    @Test
+    void reportsEveryProblemAndSummarisesInOneErrorLine() {
+        Result result = validate(service(VALID_TRAFFIC.replace("percent: 100", "percent: 90")
+                .replace("tag: previous", "tag: current")));
+
+        assertThat(result.exitCode()).isEqualTo(ExitCode.INVALID_MANIFEST);
+        assertThat(result.err().lines().filter(l -> l.startsWith("error: "))).singleElement().asString()
+                .contains("2 problem(s)");
+    }
+}
