@@ -52,11 +52,12 @@ class CustomerOrderMapper(customerKey: String) {
 		}
 		val orderNumber = if (data == null) null else v.orderNumber(data)
 		val order = if (type == OrderEventType.CANCELLED || data == null) null else v.order(data)
-		if (v.errors.isNotEmpty() || orderNumber == null) {
+		if (v.errors.isNotEmpty()) {
 			throw InvalidPayloadException(v.errors)
 		}
-		val externalRef = "$customerKey:$orderNumber"
-		return CustomerOrderEvent(type, externalRef, order?.invoke(externalRef))
+		// Without errors every part was readable: the order number always, the order unless it is a cancellation.
+		val externalRef = "$customerKey:${checkNotNull(orderNumber)}"
+		return CustomerOrderEvent(type, externalRef, if (type == OrderEventType.CANCELLED) null else checkNotNull(order)(externalRef))
 	}
 
 	/**
