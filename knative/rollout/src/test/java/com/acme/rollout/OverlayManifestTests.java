@@ -27,6 +27,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class OverlayManifestTests {
     static final Path OVERLAYS = Path.of("..", "overlays").toAbsolutePath().normalize();
     static final Map<String, String> RENDERED = new HashMap<>();
+    static final Map<String, List<HasMetadata>> PARSED = new HashMap<>();
 
     @BeforeAll
     static void render() throws Exception {
@@ -38,6 +39,8 @@ class OverlayManifestTests {
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(process.waitFor()).as("kubectl kustomize %s: %s", env, output).isZero();
             RENDERED.put(env, output);
+            PARSED.put(env, Manifest.parse(new ByteArrayInputStream(output.getBytes(StandardCharsets.UTF_8)))
+                    .documents().stream().map(d -> (HasMetadata) d.typed()).toList());
         }
     }
 
@@ -51,9 +54,8 @@ class OverlayManifestTests {
         }
     }
 
-    static List<HasMetadata> resources(String env) throws IOException {
-        return Manifest.parse(new ByteArrayInputStream(RENDERED.get(env).getBytes(StandardCharsets.UTF_8)))
-                .documents().stream().map(d -> (HasMetadata) d.typed()).toList();
+    static List<HasMetadata> resources(String env) {
+        return PARSED.get(env);
     }
 
     static <T extends HasMetadata> T find(String env, Class<T> type, String name) throws IOException {

@@ -184,6 +184,19 @@ class RolloutCommandTests {
         }
 
         @Test
+        void failedFirstDeployHasNothingToReturnToExits5AndIsRetriedOnReRun() {
+            standIn.failImages.add("registry.example/functions:v1");
+
+            Result first = deploy("v1", "--steps", "100");
+            Result again = deploy("v1", "--steps", "100");
+
+            assertThat(first.exitCode()).isEqualTo(ExitCode.NEEDS_ATTENTION);
+            assertThat(first.out()).contains("order-webhook: no earlier revision to return to");
+            assertThat(again.exitCode()).isEqualTo(ExitCode.NEEDS_ATTENTION);
+            assertThat(again.out()).doesNotContain("nothing to do");
+        }
+
+        @Test
         void reRunningAFinishedDeployChangesNothing() {
             assertThat(deploy("v1", "--steps", "100").exitCode()).isZero();
             String before = service("order-webhook").getMetadata().getResourceVersion();
