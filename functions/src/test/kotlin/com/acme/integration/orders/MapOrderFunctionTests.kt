@@ -72,7 +72,7 @@ class MapOrderFunctionTests {
 	inner class FunctionCatalogLookup {
 
 		@Test
-		fun findsTheKotlinMapOrderBesideAJavaFunction() {
+		fun findsTheKotlinMapOrderBesideTheJavaFunctions() {
 			// lookup() falls back to the configured definition for names it does not know, hence the name checks.
 			val mapOrder = catalog.lookup<FunctionInvocationWrapper>("mapOrder")
 			val orderStatusSync = catalog.lookup<FunctionInvocationWrapper>("orderStatusSync")
@@ -82,6 +82,7 @@ class MapOrderFunctionTests {
 			assertThat(mapOrder.target).isInstanceOf(KotlinLambdaToFunctionAutoConfiguration.KotlinFunctionWrapper::class.java)
 			assertThat(orderStatusSync.functionDefinition).isEqualTo("orderStatusSync")
 			assertThat(orderStatusSync.target).isNotInstanceOf(KotlinLambdaToFunctionAutoConfiguration.KotlinFunctionWrapper::class.java)
+			assertThat(catalog.lookup<FunctionInvocationWrapper>("orderWebhook").functionDefinition).isEqualTo("orderWebhook")
 		}
 
 		@Test
