@@ -2,6 +2,7 @@ package com.acme.integration.status;
 
 import java.net.http.HttpClient;
 import java.time.Clock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -109,7 +110,8 @@ class OrderStatusSyncConfiguration {
 	/**
 	 * Spring Security's manager for client credentials outside a servlet request's own security context, with
 	 * the token endpoint called under the same timeouts as the ERP. It caches the token in the
-	 * {@link OAuth2AuthorizedClientService} until it expires (less Spring Security's default 60 s clock skew).
+	 * {@link OAuth2AuthorizedClientService} until it expires (less Spring Security's default 60 s clock skew),
+	 * one fetch at a time.
 	 */
 	@Bean
 	OAuth2AuthorizedClientManager erpAuthorizedClientManager(ErpProperties erp,
@@ -140,7 +142,25 @@ class OrderStatusSyncConfiguration {
 		AuthorizedClientServiceOAuth2AuthorizedClientManager manager = new AuthorizedClientServiceOAuth2AuthorizedClientManager(
 				repository, authorizedClientService.getObject());
 		manager.setAuthorizedClientProvider(provider);
-		return manager;
+		return oneAtATime(manager);
+	}
+
+	/**
+	 * Spring Security's manager does not coordinate concurrent callers: with no valid token cached (start, expiry,
+	 * after a 401), every event in flight would fetch its own. Behind this lock the first one fetches and the
+	 * others then find its token in the cache. Cache hits take the lock only briefly.
+	 */
+	static OAuth2AuthorizedClientManager oneAtATime(OAuth2AuthorizedClientManager manager) {
+		ReentrantLock lock = new ReentrantLock();
+		return request -> {
+			lock.lock();
+			try {
+				return manager.authorize(request);
+			}
+			finally {
+				lock.unlock();
+			}
+		};
 	}
 
 	private static ClientHttpRequestFactory requestFactory(ErpProperties erp) {

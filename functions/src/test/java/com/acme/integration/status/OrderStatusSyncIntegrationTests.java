@@ -126,6 +126,25 @@ class OrderStatusSyncIntegrationTests extends IntegrationTestSupport {
 	}
 
 	@Test
+	void fetchesOneTokenForEventsArrivingTogether() throws Exception {
+		WIREMOCK.stubFor(post(urlEqualTo("/erp/oauth/token"))
+			.willReturn(tokenResponse("token-1", 3600).withFixedDelay(500)));
+		List<java.util.concurrent.Callable<Answer>> events = List.of(() -> postStructured("status-shipped.json"),
+				() -> postStructured("status-accepted.json"), () -> postStructured("status-shipped.json"),
+				() -> postStructured("status-accepted.json"));
+
+		try (var executor = java.util.concurrent.Executors.newFixedThreadPool(events.size())) {
+			for (var answer : executor.invokeAll(events)) {
+				assertThat(answer.get().status()).isEqualTo(202);
+			}
+		}
+
+		WIREMOCK.verify(1, postRequestedFor(urlEqualTo("/erp/oauth/token")));
+		WIREMOCK.verify(4, putRequestedFor(urlEqualTo(STATUS_PATH)).withHeader("Authorization",
+				equalTo("Bearer token-1")));
+	}
+
+	@Test
 	void fetchesANewTokenOnceTheCachedOneExpires() {
 		// Spring Security treats a token as expired 60 s before its expiry: 30 s is expired at the next use.
 		WIREMOCK.resetAll();
