@@ -90,7 +90,7 @@ base="http://127.0.0.1:$port"
   exec env \
     SERVER_PORT="$port" \
     SPRING_CLOUD_FUNCTION_DEFINITION='orderWebhook;mapOrder' \
-    INTEGRATION_SECRETS_DIR="$CI_REPO_ROOT/$work/no-secrets" \
+    INTEGRATION_SECRETS_DIR="$CI_REPO_ROOT/$work/no-secrets/" \
     INTEGRATION_CUSTOMER_KEY=ci-image-check \
     INTEGRATION_WEBHOOK_SECRETS=whsec_Y2ktaW1hZ2UtY2hlY2stb25seS1ub3QtYS1zZWNyZXQ= \
     INTEGRATION_ORDERSAPI_BASEURL=http://127.0.0.1:21009 \

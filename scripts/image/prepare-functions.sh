@@ -33,7 +33,7 @@ fi
 training_env=(
   SPRING_CLOUD_FUNCTION_DEFINITION='orderWebhook;mapOrder;orderStatusSync'
   SERVER_PORT=0
-  INTEGRATION_SECRETS_DIR=/nonexistent-aot-training
+  INTEGRATION_SECRETS_DIR=/nonexistent-aot-training/
   INTEGRATION_CUSTOMER_KEY=aot-training
   # base64 of "aot-training-only-not-a-secret"
   INTEGRATION_WEBHOOK_SECRETS=whsec_YW90LXRyYWluaW5nLW9ubHktbm90LWEtc2VjcmV0
@@ -47,8 +47,17 @@ training_env=(
 )
 
 # The training run goes through the launch script so that it uses the production JVM flags.
-env "${training_env[@]}" FUNCTIONS_APP_DIR="$app_dir" FUNCTIONS_AOT_MODE=train \
-  "$here/run-functions.sh"
+# Its output (hundreds of informational [aot] warnings) is shown only when it fails.
+training_log=$(mktemp)
+if ! env "${training_env[@]}" FUNCTIONS_APP_DIR="$app_dir" FUNCTIONS_AOT_MODE=train \
+  "$here/run-functions.sh" >"$training_log" 2>&1; then
+  cat "$training_log" >&2
+  echo "prepare-functions.sh: the AOT training run failed (output above)" >&2
+  rm -f "$training_log"
+  exit 1
+fi
+grep -E 'Started|AOTCache creation is complete' "$training_log" || true
+rm -f "$training_log"
 
 if [[ ! -s "$app_dir/functions.aot" ]]; then
   echo "prepare-functions.sh: the training run did not write $app_dir/functions.aot" >&2
