@@ -9,7 +9,8 @@ import io.micrometer.core.instrument.Timer;
 /**
  * The meters of order status sync: {@code integration.status.events{outcome}} counts every event answered
  * (forwarded, skipped, transient, permanent); {@code integration.status.erp.requests{outcome}} times each HTTP
- * exchange with the ERP, token fetch included (success, rejected, unauthorized, unavailable, io-error).
+ * exchange with the ERP, token fetch included (success, rejected, unauthorized, unavailable, io-error,
+ * token-error).
  */
 final class ErpStatusMetrics {
 

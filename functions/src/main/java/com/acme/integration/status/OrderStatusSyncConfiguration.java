@@ -2,6 +2,8 @@ package com.acme.integration.status;
 
 import java.net.http.HttpClient;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -142,18 +144,30 @@ class OrderStatusSyncConfiguration {
 		AuthorizedClientServiceOAuth2AuthorizedClientManager manager = new AuthorizedClientServiceOAuth2AuthorizedClientManager(
 				repository, authorizedClientService.getObject());
 		manager.setAuthorizedClientProvider(provider);
-		return oneAtATime(manager);
+		return oneAtATime(manager, erp.connectTimeout().plus(erp.readTimeout()));
 	}
 
 	/**
 	 * Spring Security's manager does not coordinate concurrent callers: with no valid token cached (start, expiry,
 	 * after a 401), every event in flight would fetch its own. Behind this lock the first one fetches and the
-	 * others then find its token in the cache. Cache hits take the lock only briefly.
+	 * others then find its token in the cache. Cache hits take the lock only briefly. While the token endpoint
+	 * hangs, an event waits at most {@code maxWait} (one token exchange) and is then answered 503, rather than
+	 * queueing behind every other event's attempt.
 	 */
-	static OAuth2AuthorizedClientManager oneAtATime(OAuth2AuthorizedClientManager manager) {
+	static OAuth2AuthorizedClientManager oneAtATime(OAuth2AuthorizedClientManager manager, Duration maxWait) {
 		ReentrantLock lock = new ReentrantLock();
 		return request -> {
-			lock.lock();
+			try {
+				if (!lock.tryLock(maxWait.toMillis(), TimeUnit.MILLISECONDS)) {
+					throw new ErpUnavailableException("no ERP access token: another event's token request is "
+							+ "still waiting for the token endpoint", false, null, null);
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new ErpUnavailableException("interrupted while waiting for the ERP access token", false, null,
+						ex);
+			}
 			try {
 				return manager.authorize(request);
 			}

@@ -89,6 +89,10 @@ final class RestClientErpStatusClient implements ErpStatusClient {
 			outcome = outcome(response.status());
 			return response;
 		}
+		catch (ErpUnavailableException ex) {
+			outcome = "token-error";
+			throw ex;
+		}
 		catch (OAuth2AuthorizationException ex) {
 			outcome = "token-error";
 			log.warn("no access token for the ERP: {}", ex.getError());

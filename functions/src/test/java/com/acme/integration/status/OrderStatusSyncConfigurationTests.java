@@ -1,5 +1,8 @@
 package com.acme.integration.status;
 
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -14,14 +17,17 @@ import org.springframework.boot.validation.autoconfigure.ValidationAutoConfigura
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.security.oauth2.client.OAuth2AuthorizeRequest;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClientManager;
 
 import com.acme.integration.config.CustomerProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Start-up of the status feature without a web server: which services need ERP settings, and that a missing
- * one fails the start naming the property.
+ * one fails the start naming the property; and the one-at-a-time token lock.
  */
 class OrderStatusSyncConfigurationTests {
 
@@ -74,6 +80,42 @@ class OrderStatusSyncConfigurationTests {
 				.rootCause()
 				.hasMessageContaining("spring.security.oauth2.client.registration.erp")
 				.hasMessageContaining("spring.security.oauth2.client.provider.erp.token-uri"));
+	}
+
+	@Test
+	void answersUnavailableRatherThanQueueingBehindAHangingTokenRequest() throws Exception {
+		CountDownLatch fetching = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		OAuth2AuthorizedClientManager hanging = request -> {
+			fetching.countDown();
+			awaitUninterruptibly(release);
+			return null;
+		};
+		OAuth2AuthorizedClientManager manager = OrderStatusSyncConfiguration.oneAtATime(hanging, Duration.ofMillis(50));
+		OAuth2AuthorizeRequest request = OAuth2AuthorizeRequest.withClientRegistrationId("erp")
+			.principal(OrderStatusSyncConfiguration.ERP_CLIENT_PRINCIPAL)
+			.build();
+		Thread first = Thread.ofVirtual().start(() -> manager.authorize(request));
+		fetching.await();
+
+		assertThatExceptionOfType(ErpUnavailableException.class).isThrownBy(() -> manager.authorize(request));
+
+		release.countDown();
+		first.join();
+		assertThat(manager.authorize(request)).as("the lock is free again").isNull();
+	}
+
+	private static void awaitUninterruptibly(CountDownLatch latch) {
+		boolean done = false;
+		while (!done) {
+			try {
+				latch.await();
+				done = true;
+			}
+			catch (InterruptedException ex) {
+				// keep waiting: the test releases the latch
+			}
+		}
 	}
 
 	@Configuration(proxyBeanMethods = false)
