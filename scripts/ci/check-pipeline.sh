@@ -139,6 +139,8 @@ cat >"$work/workflow-cases.json" <<'JSON'
   "feature branch without MR": {"CI_PIPELINE_SOURCE": "push", "CI_COMMIT_BRANCH": "feature/x"},
   "feature branch with an open MR (branch pipeline)": {"CI_PIPELINE_SOURCE": "push",
     "CI_COMMIT_BRANCH": "feature/x", "CI_OPEN_MERGE_REQUESTS": "acme/order-integration!42"},
+  "default branch with an open MR from it (branch pipeline)": {"CI_PIPELINE_SOURCE": "push",
+    "CI_COMMIT_BRANCH": "main", "CI_OPEN_MERGE_REQUESTS": "acme/order-integration!43"},
   "schedule on a feature branch": {"CI_PIPELINE_SOURCE": "schedule", "CI_COMMIT_BRANCH": "feature/x"}
 }
 JSON
