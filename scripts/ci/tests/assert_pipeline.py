@@ -119,6 +119,8 @@ for job, (env, group, steps) in DEPLOY.items():
     check(f"{job}: image is the pinned DEPLOY_IMAGE", (spec.get("image") or {}).get("name") == "$DEPLOY_IMAGE",
           spec.get("image"))
     check(f"{job}: not interruptible", spec.get("interruptible") is False, spec.get("interruptible"))
+    check(f"{job}: runs on the in-cluster deploy runner", spec.get("tags") == ["order-integration-deploy"],
+          spec.get("tags"))
     rules = spec.get("rules") or []
     whens = [r.get("when", "on_success") for r in rules]
     first_other = next((i for i, w in enumerate(whens) if w != "never"), len(whens))
