@@ -24,12 +24,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the Knative controllers would do, reduced to what the CLI observes: a Revision for each new template name
- * (Ready, or Failed when its image is listed in {@link #failImages}), and the Service's status.traffic mirroring
- * spec.traffic once every referenced revision is Ready, with URLs pointing at the test's HTTP server
- * ({@code <base>/<revision>}).
+ * (Ready, or Failed when its image is listed in {@link #failImages}, never for {@link #stuckImages}), and the
+ * Service's status.traffic mirroring spec.traffic once every referenced revision is Ready, with URLs pointing at
+ * the test's HTTP server ({@code <base>/<revision>}).
  */
 final class KnativeStandIn implements AutoCloseable {
     final Set<String> failImages = ConcurrentHashMap.newKeySet();
+    /** Images whose revision is never created: the controller is stuck, the CLI must time out. */
+    final Set<String> stuckImages = ConcurrentHashMap.newKeySet();
     private final KnativeClient knative;
     private final String namespace;
     private final String urlBase;
@@ -64,8 +66,8 @@ final class KnativeStandIn implements AutoCloseable {
             String name = service.getMetadata().getName();
             String revisionName = Deploy.templateName(service);
             Revision revision = knative.revisions().inNamespace(namespace).withName(revisionName).get();
-            if (revision == null) {
-                String image = service.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+            String image = service.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+            if (revision == null && !stuckImages.contains(image)) {
                 boolean fails = failImages.contains(image);
                 revision = new RevisionBuilder()
                         .withNewMetadata().withName(revisionName).withNamespace(namespace)

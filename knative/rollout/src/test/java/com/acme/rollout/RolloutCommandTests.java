@@ -160,6 +160,32 @@ class RolloutCommandTests {
         }
 
         @Test
+        void timeoutWaitingForTheRevisionRollsBack() {
+            assertThat(deploy("v1", "--steps", "100").exitCode()).isZero();
+            standIn.stuckImages.add("registry.example/functions:v2");
+
+            Result result = run("deploy", "-n", NS, "--image", "registry.example/functions:v2", "--app-version", "v2",
+                    "--manifest", manifest(), "--poll-interval", "50ms", "--timeout", "3s", "--smoke-attempts", "1");
+
+            assertThat(result.exitCode()).isEqualTo(ExitCode.ROLLED_BACK);
+            assertThat(result.err()).contains("timed out after 3s waiting for revision order-webhook-v2");
+            assertThat(traffic("order-webhook")).containsExactly("order-webhook-v1=100%:current");
+        }
+
+        @Test
+        void withoutAManifestTheServicesInTheNamespaceGetTheNewImage() {
+            assertThat(deploy("v1", "--steps", "100").exitCode()).isZero();
+
+            Result result = run("deploy", "-n", NS, "--image", "registry.example/functions:v2", "--app-version", "v2",
+                    "--steps", "100", "--poll-interval", "50ms", "--timeout", "30s", "--smoke-attempts", "1");
+
+            assertThat(result.exitCode()).as(result.err()).isZero();
+            assertThat(traffic("order-webhook")).containsExactly("order-webhook-v2=100%:current");
+            assertThat(service("order-status-sync").getSpec().getTemplate().getSpec().getContainers().get(0)
+                    .getImage()).isEqualTo("registry.example/functions:v2");
+        }
+
+        @Test
         void metricGateAboveThresholdRollsBack() {
             assertThat(deploy("v1", "--steps", "100").exitCode()).isZero();
             http.prometheusValue = "0.25";
