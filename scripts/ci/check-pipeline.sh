@@ -9,6 +9,9 @@
 #  4. the job scripts (deploy, preview, rollback, manifests, build-image, coverage) with
 #     stand-ins for java/rollout, kubectl and BuildKit: the commands they issue, their dotenv.
 #  5. shellcheck on every shell script of the repository.
+#  6. the image scripts: scripts/ci/check-image.sh (extract, AOT training, production launch
+#     answering its probes), unless --no-image is given (GitLab runs it as its own job,
+#     image:check, on a JDK image; pipeline:check runs on a Node image).
 # python3 and shellcheck are installed with apt-get when missing (Debian/Ubuntu job images).
 # Ends with "N passed, N failed"; exits non-zero when a check failed.
 #
@@ -20,6 +23,13 @@ set -euo pipefail
 # shellcheck source=scripts/ci/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$CI_REPO_ROOT"
+
+with_image=true
+case "${1:-}" in
+  --no-image) with_image=false ;;
+  "") ;;
+  *) die "usage: $0 [--no-image]" ;;
+esac
 
 GITLAB_CI_LOCAL_VERSION=4.60.0
 # Its dependency re2 is a native module: npm compiles it when no prebuilt binary can be fetched
@@ -191,5 +201,23 @@ for script in "${scripts[@]}"; do
     fail "shellcheck $script"
   fi
 done
+
+# --- 6. the image scripts ----------------------------------------------------------------------
+if $with_image; then
+  status=0
+  scripts/ci/check-image.sh >"$work/image.txt" 2>&1 || status=$?
+  image_results=0
+  while IFS= read -r line; do
+    case "$line" in
+      PASS:*) pass "image: ${line#PASS: }"; image_results=$((image_results + 1)) ;;
+      FAIL:*) fail "image: ${line#FAIL: }"; image_results=$((image_results + 1)) ;;
+      *" passed, "*" failed") ;;
+      *) echo "    $line" ;;
+    esac
+  done <"$work/image.txt"
+  if ((status != 0 && image_results == 0)); then
+    fail "image: scripts/ci/check-image.sh exited $status without a result"
+  fi
+fi
 
 finish
