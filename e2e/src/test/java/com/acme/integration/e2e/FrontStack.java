@@ -78,6 +78,7 @@ final class FrontStack implements AutoCloseable {
 			stack.startNginx();
 			stack.awaitUp(functions.resolve("/actuator/health/readiness"), Duration.ofMinutes(3), "functions");
 			stack.awaitUp(front.resolve("/healthz"), Duration.ofSeconds(30), "nginx");
+			stack.warmUp();
 			return stack;
 		}
 		catch (Exception ex) {
@@ -188,6 +189,21 @@ final class FrontStack implements AutoCloseable {
 			Thread.sleep(250);
 		}
 		throw new IllegalStateException(what + " did not answer 200 on " + uri + " within " + patience);
+	}
+
+	/**
+	 * One call to each function, straight to the app: on a loaded machine the first call of a
+	 * fresh JVM can take longer than the front's 12 s proxy timeout, which the tests must not
+	 * measure. The answers do not matter (an unsigned webhook is refused).
+	 */
+	private void warmUp() throws IOException, InterruptedException {
+		HttpClient client = HttpClient.newHttpClient();
+		byte[] sample = Files.readAllBytes(settings.webhookSample("order-created.json"));
+		for (String path : List.of("/mapOrder", "/orderWebhook")) {
+			client.send(HttpRequest.newBuilder(functions.resolve(path)).timeout(Duration.ofMinutes(2))
+				.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofByteArray(sample)).build(), HttpResponse.BodyHandlers.discarding());
+		}
 	}
 
 	Path logs() {

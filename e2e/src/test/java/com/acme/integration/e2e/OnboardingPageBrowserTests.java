@@ -97,6 +97,11 @@ class OnboardingPageBrowserTests {
 		textarea.sendKeys(payload);
 	}
 
+	/** What the result area shows now: replaced (hence stale) once the next answer is shown. */
+	private static WebElement currentResult() {
+		return browser.findElement(By.cssSelector("#result > *"));
+	}
+
 	/** WCAG 2.x A and AA rules of axe-core, run in the page as it is now. */
 	private static void assertNoAccessibilityViolations() {
 		Results results = new AxeBuilder().withTags(List.of("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"))
@@ -151,8 +156,10 @@ class OnboardingPageBrowserTests {
 		// Keyboard only: from the text area, Tab reaches "Preview mapping", Enter presses it.
 		browser.switchTo().activeElement().sendKeys(Keys.TAB);
 		assertThat(browser.switchTo().activeElement().getDomAttribute("id")).isEqualTo("preview-button");
+		WebElement previous = currentResult();
 		browser.switchTo().activeElement().sendKeys(Keys.ENTER);
 
+		wait.until(ExpectedConditions.stalenessOf(previous));
 		WebElement title = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#result .result--ok .result__title")));
 		assertThat(title.getText()).contains("Order mueller:SO-100234");
 		String result = browser.findElement(By.id("result")).getText();
@@ -169,8 +176,10 @@ class OnboardingPageBrowserTests {
 	@Order(4)
 	void explainsTheFieldErrorsOfAnInvalidPayloadInPlainWords() throws IOException {
 		paste(sample("invalid-order.json"));
+		WebElement previous = currentResult();
 		browser.findElement(By.id("preview-button")).click();
 
+		wait.until(ExpectedConditions.stalenessOf(previous));
 		WebElement title = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#result .result--error .result__title")));
 		assertThat(title.getText()).matches("The payload has \\d+ problems");
 		List<String> errors = browser.findElements(By.cssSelector("#result .field-errors li .field-errors__field"))
