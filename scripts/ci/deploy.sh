@@ -3,7 +3,7 @@
 # out to one environment with the rollout CLI: a new revision per Knative Service, smoke-checked
 # through its tag URL, then traffic moved in ROLLOUT_STEPS with the gates after each step; a
 # failed gate moves traffic back and fails the job.
-#   ROLLOUT_ENV     dev | staging | prod (the overlay, and the namespace order-integration-ENV)
+#   ROLLOUT_ENV     dev | staging | prod (the overlay, and the namespace ENV)
 #   ROLLOUT_STEPS   e.g. 100 (dev), 50,100 (staging), 10,50,100 (prod)
 #   FUNCTIONS_IMAGE image by digest, from package:functions (dotenv)
 #   FRONT_IMAGE     image by digest, from package:front (dotenv). The nginx front is a plain
@@ -50,11 +50,11 @@ images:
 YAML
   kubectl kustomize "$front_dir" \
     | kubectl --context "$KUBE_CONTEXT" apply --selector app.kubernetes.io/name=front -f -
-  kubectl --context "$KUBE_CONTEXT" --namespace "order-integration-$ROLLOUT_ENV" \
+  kubectl --context "$KUBE_CONTEXT" --namespace "$ROLLOUT_ENV" \
     rollout status deployment/front --timeout=5m
   rm -rf "$front_dir"
 fi
 
 mkdir -p "$CI_OUTPUT_DIR"
-echo "DYNAMIC_ENVIRONMENT_URL=https://order-webhook.order-integration-$ROLLOUT_ENV.${KNATIVE_DOMAIN:-example.invalid}" \
+echo "DYNAMIC_ENVIRONMENT_URL=https://order-webhook.$ROLLOUT_ENV.${KNATIVE_DOMAIN:-example.invalid}" \
   | tee "$CI_OUTPUT_DIR/deploy.env"

@@ -19,7 +19,7 @@ case "${1:-}" in
     rollout preview --env dev --name "$name" --image "$FUNCTIONS_IMAGE"
     mkdir -p "$CI_OUTPUT_DIR"
     # Knative's default tag URL: <tag>-<service>.<namespace>.<domain>
-    echo "DYNAMIC_ENVIRONMENT_URL=https://$name-order-webhook.order-integration-dev.${KNATIVE_DOMAIN:-example.invalid}" \
+    echo "DYNAMIC_ENVIRONMENT_URL=https://$name-order-webhook.dev.${KNATIVE_DOMAIN:-example.invalid}" \
       | tee "$CI_OUTPUT_DIR/preview.env"
     ;;
   delete)

@@ -17,8 +17,8 @@ fi
 rollout rollback "${options[@]}"
 if [[ "${ROLLBACK_FRONT:-false}" == true ]]; then
   ensure_kubectl
-  kubectl --context "$KUBE_CONTEXT" --namespace "order-integration-$ROLLOUT_ENV" rollout undo deployment/front
-  kubectl --context "$KUBE_CONTEXT" --namespace "order-integration-$ROLLOUT_ENV" \
+  kubectl --context "$KUBE_CONTEXT" --namespace "$ROLLOUT_ENV" rollout undo deployment/front
+  kubectl --context "$KUBE_CONTEXT" --namespace "$ROLLOUT_ENV" \
     rollout status deployment/front --timeout=5m
 fi
 rollout status --env "$ROLLOUT_ENV"

@@ -85,9 +85,9 @@ expect "deploy.sh dev: front image set by digest" contains "$APPLIED" \
   "newName: registry.example.test/acme/order-integration/front"
 expect "deploy.sh dev: front digest" contains "$APPLIED" "digest: sha256:bbbbbbbb"
 expect "deploy.sh dev: waits for the front's rolling update" contains "$CALLS" \
-  "kubectl --context $KUBE_CONTEXT --namespace order-integration-dev rollout status deployment/front --timeout=5m"
+  "kubectl --context $KUBE_CONTEXT --namespace dev rollout status deployment/front --timeout=5m"
 expect "deploy.sh dev: environment URL as dotenv" contains "$tmp/out/deploy.env" \
-  "DYNAMIC_ENVIRONMENT_URL=https://order-webhook.order-integration-dev.dev.example.test"
+  "DYNAMIC_ENVIRONMENT_URL=https://order-webhook.dev.dev.example.test"
 
 reset
 ROLLOUT_ENV=prod ROLLOUT_STEPS=10,50,100 ROLLOUT_REQUIRE_METRICS_GATE=true FUNCTIONS_IMAGE=$functions \
@@ -121,7 +121,7 @@ expect "preview.sh create succeeds" test $? -eq 0
 expect "preview.sh create: rollout preview mr-42 in dev" contains "$CALLS" \
   "$jar preview --env dev --name mr-42 --image $functions"
 expect "preview.sh create: the preview's tag URL as dotenv" contains "$tmp/out/preview.env" \
-  "DYNAMIC_ENVIRONMENT_URL=https://mr-42-order-webhook.order-integration-dev.dev.example.test"
+  "DYNAMIC_ENVIRONMENT_URL=https://mr-42-order-webhook.dev.dev.example.test"
 reset
 CI_MERGE_REQUEST_IID=42 "$ci/preview.sh" delete >"$tmp/out.log" 2>&1
 expect "preview.sh delete: rollout preview --delete" contains "$CALLS" "$jar preview --env dev --name mr-42 --delete"
@@ -135,7 +135,7 @@ reset
 ROLLOUT_ENV=prod ROLLBACK_TO=order-webhook-1a2b3c4 ROLLBACK_FRONT=true "$ci/rollback.sh" >"$tmp/out.log" 2>&1
 expect "rollback.sh: --to ROLLBACK_TO" contains "$CALLS" "$jar rollback --env prod --to order-webhook-1a2b3c4"
 expect "rollback.sh: ROLLBACK_FRONT=true undoes deployment/front" contains "$CALLS" \
-  "kubectl --context $KUBE_CONTEXT --namespace order-integration-prod rollout undo deployment/front"
+  "kubectl --context $KUBE_CONTEXT --namespace prod rollout undo deployment/front"
 
 # --- manifests.sh ----------------------------------------------------------------------------------
 reset

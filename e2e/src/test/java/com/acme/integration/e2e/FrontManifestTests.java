@@ -36,7 +36,7 @@ class FrontManifestTests {
 
 		Map<String, Object> configMap = find(documents, "ConfigMap", "front-env");
 		assertThat(configMap.get("data")).isEqualTo(valuesFile(environment));
-		assertThat(((Map<?, ?>) configMap.get("metadata")).get("namespace")).isEqualTo("order-integration-" + environment);
+		assertThat(((Map<?, ?>) configMap.get("metadata")).get("namespace")).isEqualTo(environment);
 	}
 
 	@ParameterizedTest

@@ -78,7 +78,7 @@ class NginxConfigurationTests {
 
 		assertThat(render.exitCode()).as(render.output()).isZero();
 		String conf = Files.readString(work.resolve("out/default.conf"));
-		assertThat(conf).contains("listen 20999 default_server;", "order-webhook.order-integration-prod.svc.cluster.local");
+		assertThat(conf).contains("listen 20999 default_server;", "order-webhook.prod.svc.cluster.local");
 	}
 
 }

@@ -9,13 +9,13 @@ final class ClusterOptions {
     String context;
 
     @Option(names = {"-n", "--namespace"}, defaultValue = "${env:KUBE_NAMESPACE}",
-            description = "Namespace (default: $KUBE_NAMESPACE, else order-integration-ENV with --env, "
+            description = "Namespace (default: $KUBE_NAMESPACE, else the one named like --env, "
                     + "else the context's namespace).")
     String namespace;
 
     @Option(names = "--env", defaultValue = "${env:ROLLOUT_ENV}",
-            description = "Environment: dev, staging or prod (default: $ROLLOUT_ENV). Picks the namespace "
-                    + "order-integration-ENV when no namespace is given.")
+            description = "Environment: dev, staging or prod (default: $ROLLOUT_ENV). The namespace has "
+                    + "the environment's name (dev, staging, prod) when no namespace is given.")
     String env;
 
     @Option(names = "--selector", defaultValue = "app.kubernetes.io/name=functions",
@@ -27,7 +27,7 @@ final class ClusterOptions {
             return namespace;
         }
         if (env != null && !env.isBlank()) {
-            return "order-integration-" + env;
+            return env;
         }
         if (contextNamespace != null) {
             return contextNamespace;

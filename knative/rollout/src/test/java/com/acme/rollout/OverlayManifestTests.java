@@ -111,7 +111,7 @@ class OverlayManifestTests {
     @ValueSource(strings = {"dev", "staging", "prod"})
     void everythingLandsInTheEnvironmentsNamespace(String env) throws IOException {
         assertThat(resources(env)).filteredOn(r -> !r.getKind().equals("Namespace"))
-                .allSatisfy(r -> assertThat(r.getMetadata().getNamespace()).isEqualTo("order-integration-" + env));
+                .allSatisfy(r -> assertThat(r.getMetadata().getNamespace()).isEqualTo(env));
     }
 
     @Test
