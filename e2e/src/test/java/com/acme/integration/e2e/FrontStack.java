@@ -151,9 +151,13 @@ final class FrontStack implements AutoCloseable {
 		check(render, "scripts/render-nginx.sh");
 		Path prefix = settings.workDir().resolve("nginx");
 		Path conf = Commands.writeNginxConf(prefix, rendered);
+		// Append mode: nginx reopens /dev/stdout for its access log, and two descriptions of one
+		// file without O_APPEND would overwrite each other's lines.
+		Path log = logFile("nginx.log");
+		Files.deleteIfExists(log);
 		processes.add(new ProcessBuilder(settings.nginx().toString(), "-e", "stderr", "-p", prefix.toString(), "-c", conf.toString())
 			.redirectErrorStream(true)
-			.redirectOutput(logFile("nginx.log").toFile())
+			.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
 			.start());
 	}
 
