@@ -179,6 +179,28 @@ class HttpGuardIntegrationTests extends IntegrationTestSupport {
 	}
 
 	@Nested
+	class HeaderSize {
+
+		@Test
+		void takesHeadersOfAThousandSignatures() {
+			HttpResponse<String> response = postRaw("/orderWebhook", "application/json", jsonOfSize(2),
+					Map.of("webhook-signature", "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= ".repeat(1000)));
+
+			assertProblem(response, 401, "invalid-signature");
+		}
+
+		@Test
+		void answersHeadersOverTheLimitWithAProblemNotTomcatsHtmlPage() {
+			HttpResponse<String> response = postRaw("/orderWebhook", "application/json", jsonOfSize(2),
+					Map.of("webhook-signature", "v".repeat(65 * 1024)));
+
+			assertProblem(response, 400, "bad-request");
+			assertThat(response.body()).doesNotContainIgnoringCase("<html").doesNotContain("Tomcat");
+		}
+
+	}
+
+	@Nested
 	class ResponseHeaders {
 
 		static final Map<String, String> REQUEST_HEADERS = Map.of("ce-id", "evt-1", "ce-source", "/erp",
