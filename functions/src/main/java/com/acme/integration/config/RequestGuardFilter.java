@@ -33,7 +33,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * framework would invoke the function or fail with a 500), a content type the function does not
  * take (415), a body over the limit (413, by Content-Length and while reading a chunked body),
  * an empty body (400).
- * The body is read here, within the limit, and handed on from memory.
+ * The body is read here, within the limit, and handed on from memory; the bytes as received stay
+ * available to the function through {@link RawRequest}.
  */
 class RequestGuardFilter extends OncePerRequestFilter {
 
@@ -103,6 +104,8 @@ class RequestGuardFilter extends OncePerRequestFilter {
 					"The request body is empty.", HttpHeaders.EMPTY);
 			return;
 		}
+		// The framework decodes the body to a String before the function runs: keep the bytes as sent.
+		RawRequest.keepBody(request, body);
 		chain.doFilter(new CachedBodyRequest(request, body), response);
 	}
 

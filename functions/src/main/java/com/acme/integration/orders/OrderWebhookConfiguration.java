@@ -1,12 +1,12 @@
 package com.acme.integration.orders;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -15,6 +15,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.messaging.Message;
 
 import com.acme.integration.config.ConditionalOnExposedFunction;
+import com.acme.integration.config.RawRequest;
 import com.acme.integration.webhook.SignatureVerifier;
 
 /**
@@ -38,20 +39,29 @@ class OrderWebhookConfiguration {
 		return new OrderWebhookHandler(verifier, mapper, ordersApiClient, meters);
 	}
 
+	/**
+	 * The message carries the body decoded to text and one line per header; the signature is over
+	 * the bytes as sent and a repeated signing header must be seen, so both come from
+	 * {@link RawRequest} where the function serves an HTTP request.
+	 */
 	@Bean
 	Function<Message<byte[]>, WebhookResult> orderWebhook(OrderWebhookHandler handler) {
 		return message -> handler.handle(header(message, "webhook-id"), header(message, "webhook-timestamp"),
-				header(message, "webhook-signature"), message.getPayload());
+				header(message, "webhook-signature"), RawRequest.body(message.getPayload()));
 	}
 
-	/** HTTP header names are case-insensitive; message header names are not. */
-	private static @Nullable String header(Message<byte[]> message, String name) {
+	private static List<String> header(Message<byte[]> message, String name) {
+		List<String> lines = RawRequest.headerLines(name);
+		if (lines != null) {
+			return lines;
+		}
+		// HTTP header names are case-insensitive; message header names are not.
 		for (Map.Entry<String, Object> header : message.getHeaders().entrySet()) {
 			if (header.getKey().toLowerCase(Locale.ROOT).equals(name)) {
-				return String.valueOf(header.getValue());
+				return List.of(String.valueOf(header.getValue()));
 			}
 		}
-		return null;
+		return List.of();
 	}
 
 }

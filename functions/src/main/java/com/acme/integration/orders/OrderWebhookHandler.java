@@ -1,8 +1,9 @@
 package com.acme.integration.orders;
 
+import java.util.List;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,11 +35,17 @@ class OrderWebhookHandler {
 		this.meters = meters;
 	}
 
-	WebhookResult handle(@Nullable String webhookId, @Nullable String timestamp, @Nullable String signature,
-			byte[] body) {
+	/**
+	 * @param webhookIds every {@code webhook-id} header line received (one, if the webhook is valid)
+	 * @param timestamps every {@code webhook-timestamp} header line
+	 * @param signatures every {@code webhook-signature} header line
+	 * @param body the body as received, byte for byte
+	 */
+	WebhookResult handle(List<String> webhookIds, List<String> timestamps, List<String> signatures, byte[] body) {
 		String eventType = "unknown";
 		try {
-			this.verifier.verify(webhookId, timestamp, signature, body);
+			this.verifier.verify(webhookIds, timestamps, signatures, body);
+			String webhookId = webhookIds.get(0);
 			CustomerOrderEvent event = this.mapper.map(body);
 			eventType = event.getType().getWireName();
 			WebhookResult result = deliver(event, webhookId);
@@ -82,9 +89,7 @@ class OrderWebhookHandler {
 		}
 	}
 
-	private WebhookResult deliver(CustomerOrderEvent event, @Nullable String webhookId) {
-		// The verifier has already refused a missing webhook-id.
-		String key = (webhookId != null) ? webhookId : "";
+	private WebhookResult deliver(CustomerOrderEvent event, String key) {
 		OrdersApiClient.Operation operation = switch (event.getType()) {
 			case CREATED -> OrdersApiClient.Operation.CREATE;
 			case UPDATED -> OrdersApiClient.Operation.UPDATE;

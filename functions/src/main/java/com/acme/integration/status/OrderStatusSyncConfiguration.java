@@ -37,6 +37,7 @@ import org.springframework.web.client.RestClient;
 
 import com.acme.integration.config.ConditionalOnExposedFunction;
 import com.acme.integration.config.CustomerProperties;
+import com.acme.integration.config.RawRequest;
 
 /**
  * The {@code orderStatusSync} function and its ERP client. A thin adapter: the logic is in
@@ -63,7 +64,8 @@ class OrderStatusSyncConfiguration {
 	Consumer<Message<byte[]>> orderStatusSync(OrderStatusSync sync, ErpStatusMetrics metrics) {
 		return message -> {
 			try {
-				switch (sync.handle(message.getPayload(), message.getHeaders())) {
+				// The message carries the body decoded to text: non-UTF-8 bytes would arrive as U+FFFD.
+				switch (sync.handle(RawRequest.body(message.getPayload()), message.getHeaders())) {
 					case FORWARDED -> metrics.forwarded();
 					case SKIPPED -> metrics.skipped();
 				}

@@ -2,6 +2,7 @@ package com.acme.integration.orders;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +69,14 @@ class OrderWebhookIntegrationTests extends IntegrationTestSupport {
 		assertThat(problem.get("status").intValue()).isEqualTo(status);
 		assertThat(problem.get("title").stringValue()).isNotBlank();
 		assertThat(response.body()).doesNotContain("Exception", "at com.", "at org.", TOKEN, "localhost");
+	}
+
+	/** order-created.json as ISO-8859-1: "Müller" has the single byte 0xFC, which is not UTF-8. */
+	static byte[] latin1OrderCreated() {
+		byte[] latin1 = new String(sample("webhooks/order-created.json"), StandardCharsets.UTF_8)
+			.getBytes(StandardCharsets.ISO_8859_1);
+		assertThat(latin1).contains((byte) 0xFC);
+		return latin1;
 	}
 
 	static void assertNothingSentUpstream() {
@@ -253,6 +262,65 @@ class OrderWebhookIntegrationTests extends IntegrationTestSupport {
 
 			assertProblem(response, 401, "invalid-signature");
 			assertNothingSentUpstream();
+		}
+
+		@Test
+		void verifiesTheBytesAsSentAndRejectsAValidlySignedLatin1BodyAsMalformedWith400() {
+			byte[] latin1 = latin1OrderCreated();
+
+			HttpResponse<String> response = postSigned("/orderWebhook", webhookId(), latin1);
+
+			assertProblem(response, 400, "malformed-json");
+			assertNothingSentUpstream();
+		}
+
+		@Test
+		void rejectsALatin1BodyWithAWrongSignatureWith401() {
+			byte[] latin1 = latin1OrderCreated();
+			// Signed over what a decoder replacing the bad byte with U+FFFD would hand on.
+			byte[] decoded = new String(latin1, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
+
+			HttpResponse<String> response = postRaw("/orderWebhook", "application/json", latin1,
+					SIGNER.headers(webhookId(), decoded));
+
+			assertProblem(response, 401, "invalid-signature");
+			assertThat(json(response).get("detail").stringValue()).isEqualTo("No signature matches the webhook.");
+			assertNothingSentUpstream();
+		}
+
+		@Test
+		void rejectsARepeatedSigningHeaderWith401EvenIfTheFirstLineIsValid() {
+			byte[] body = sample("webhooks/order-created.json");
+			String id = webhookId();
+			for (String name : List.of("webhook-id", "webhook-timestamp", "webhook-signature")) {
+				Map<String, String> signed = SIGNER.headers(id, body);
+				HttpRequest.Builder request = HttpRequest.newBuilder(uri("/orderWebhook"))
+					.header("Content-Type", "application/json")
+					.POST(HttpRequest.BodyPublishers.ofByteArray(body));
+				signed.forEach(request::header);
+				request.header(name, signed.get(name));
+
+				HttpResponse<String> response = send(request.build());
+
+				assertProblem(response, 401, "invalid-signature");
+				assertThat(json(response).get("detail").stringValue())
+					.isEqualTo("The " + name + " header is repeated.");
+			}
+			assertNothingSentUpstream();
+		}
+
+		@Test
+		void acceptsAValidSignatureAfterNineHundredNinetyNineInvalidOnesInOneHeader() {
+			byte[] body = sample("webhooks/order-created.json");
+			String id = webhookId();
+			Map<String, String> headers = new java.util.HashMap<>(SIGNER.headers(id, body));
+			String invalid = "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= ";
+			headers.put("webhook-signature", invalid.repeat(999) + headers.get("webhook-signature"));
+
+			HttpResponse<String> response = postRaw("/orderWebhook", "application/json", body, headers);
+
+			assertThat(response.statusCode()).isEqualTo(200);
+			assertThat(json(response).get("result").stringValue()).isEqualTo("created");
 		}
 
 		@Test
