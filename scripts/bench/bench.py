@@ -8,6 +8,7 @@ Subcommands:
   wait       send signed webhooks until one gets a 200
   rss        print the resident set size (KiB) of a process and its descendants
   chart      draw the PNG chart of a coldstart or throughput result
+  markdown   print the result as a Markdown table (for docs/performance.md)
 """
 
 import argparse
@@ -273,6 +274,29 @@ def cmd_chart(args):
     fig.savefig(args.png, dpi=110)
 
 
+def cmd_markdown(args):
+    """Markdown tables of a result, for docs/performance.md (so figures are pasted, not retyped)."""
+    with open(args.input) as f:
+        data = json.load(f)
+    if args.kind == "coldstart":
+        a = next((v["seconds"]["median"] for v in data["variants"] if v["variant"] == "A"), None)
+        print("| variant | what | median (s) | min (s) | max (s) | vs A | RSS after 1st response (MiB) |")
+        print("|---|---|---:|---:|---:|---:|---:|")
+        for v in data["variants"]:
+            s = v["seconds"]
+            ratio = f"{s['median'] / a:.2f}" if a else ""
+            print(f"| {v['variant']} | {v['label']} | {s['median']:.2f} | {s['min']:.2f} | {s['max']:.2f} | {ratio} | {v['rss_mib']['median']:.0f} |")
+    else:
+        print("| variant | connections | requests/s | p50 (ms) | p99 (ms) | non-2xx | RSS idle (MiB) | RSS after load (MiB) |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for series in data["series"]:
+            for p in series["points"]:
+                idle = f"{p['rss_idle_mib']:.0f}" if p["rss_idle_mib"] != "" else "-"
+                after = f"{p['rss_after_mib']:.0f}" if p["rss_after_mib"] != "" else "-"
+                print(f"| {series['label']} | {p['connections']} | {p['requests_per_s']:.0f} | {p['p50_ms']:.1f} | "
+                      f"{p['p99_ms']:.1f} | {int(p['non2xx'])} | {idle} | {after} |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -306,6 +330,10 @@ def main():
     p.add_argument("png")
     p.add_argument("--title", default="")
     p.set_defaults(func=cmd_chart)
+    p = sub.add_parser("markdown")
+    p.add_argument("kind", choices=["coldstart", "throughput"])
+    p.add_argument("input")
+    p.set_defaults(func=cmd_markdown)
     args = parser.parse_args()
     try:
         args.func(args)

@@ -9,8 +9,17 @@
 #   --smoke    one run each of floor, A and B (seconds, not minutes): checks that it all works
 #   --runs N   rounds (default 5; BENCH_RUNS)
 #   --publish  also copy the figures and chart to docs/bench-results/
-# Environment: BENCH_VARIANTS="floor A B ..." to choose variants (see the list below),
-#              BENCH_BUILD=1 to rebuild the jar first, BENCH_APP_PORT / BENCH_UPSTREAM_PORT.
+# Variants (all under the container's env: knative/base/config.yaml's JAVA_TOOL_OPTIONS, 512 MiB):
+#   floor         a trivial Java main answering 200 (JDK HttpServer), same JVM
+#   A             java -jar functions.jar, default flags
+#   B             the production launch: scripts/image/prepare-functions.sh + run-functions.sh
+#   A-c1, A-lazy  A with -XX:TieredStopAtLevel=1 / spring.main.lazy-initialization=true
+#   B-c2, B-lazy  B with C2 back on / with lazy initialisation (JAVA_OPTS of the launch)
+#   B-reqtrain    B with an AOT cache recorded while serving 50 webhooks, not to onRefresh
+#   spring-aot    Spring AOT on the JVM (process-aot build in target/bench, spring.aot.enabled)
+#   spring-aot-B  Spring AOT through the production launch, cache recorded on 50 webhooks
+# Environment: BENCH_VARIANTS="floor A B ..." to choose, BENCH_BUILD=1 to rebuild the jar first,
+#              BENCH_JAR, BENCH_IMAGE_SCRIPTS, BENCH_APP_PORT / BENCH_UPSTREAM_PORT.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC1091
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -23,13 +32,13 @@ while [[ $# -gt 0 ]]; do
 		--smoke) SMOKE=1 ;;
 		--runs) RUNS=$2; shift ;;
 		--publish) PUBLISH=1 ;;
-		-h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+		-h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0"; exit 0 ;;
 		*) die "unknown argument: $1" ;;
 	esac
 	shift
 done
 
-ALL_VARIANTS="floor A B A-tiered1 A-lazy cds-refresh cds-requests spring-aot spring-aot-cds"
+ALL_VARIANTS="floor A B A-c1 A-lazy B-c2 B-lazy B-reqtrain spring-aot spring-aot-B"
 if [[ $SMOKE == 1 ]]; then
 	RUNS=1
 	VARIANTS=${BENCH_VARIANTS:-floor A B}
@@ -105,8 +114,9 @@ spring_aot_jar() {
 pom = open(sys.argv[1]).read()
 pom = re.sub(r"<modules>.*?</modules>", "<modules><module>functions</module></modules>", pom, count=1, flags=re.S)
 open(sys.argv[1], "w").write(pom)' "$src/pom.xml"
+		# An execution id of its own: the pom's default-cli execution points at the sandbox main class.
 		(cd "$src" && env -u JAVA_TOOL_OPTIONS ./mvnw -B -q -pl functions -Dmaven.test.skip=true \
-			compile org.springframework.boot:spring-boot-maven-plugin:process-aot package) >"$ROOT/target/bench/spring-aot-build.log" 2>&1 \
+			compile org.springframework.boot:spring-boot-maven-plugin:process-aot@bench-aot package) >"$ROOT/target/bench/spring-aot-build.log" 2>&1 \
 			|| die "Spring AOT build failed (see target/bench/spring-aot-build.log)"
 	fi
 	echo "$src/functions/target/functions.jar"
@@ -118,6 +128,31 @@ open(sys.argv[1], "w").write(pom)' "$src/pom.xml"
 PREPARE="$IMAGE_SCRIPTS/prepare-functions.sh"
 LAUNCH="$IMAGE_SCRIPTS/run-functions.sh"
 
+# B's layout, made once by the image's own script.
+prepare_image() {
+	if [[ ! -f "$WORK/image/functions.aot" ]]; then
+		log "preparing B with scripts/image/prepare-functions.sh (extract + AOT cache training)"
+		env -u JAVA_TOOL_OPTIONS "$PREPARE" "$WORK/functions.jar" "$WORK/image" >"$OUT/image-prepare.log" 2>&1 \
+			|| die "image prepare failed (see $OUT/image-prepare.log)"
+	fi
+}
+
+# An app folder (extracted JAR) whose AOT cache is recorded by the production launch while it
+# serves 50 signed webhooks, instead of stopping at the context refresh.
+train_on_requests() {
+	local jar=$1 dir=$2 opts=${3:-}
+	extract "$jar" "$dir"
+	log "training an AOT cache in $(basename "$dir") on 50 signed webhooks"
+	exercise 50 "$OUT/$(basename "$dir")-training.log" \
+		env FUNCTIONS_APP_DIR="$dir" JAVA_OPTS="$opts -XX:AOTCacheOutput=$dir/functions.aot" "$LAUNCH"
+	[[ -s "$dir/functions.aot" ]] || die "no AOT cache written (see $OUT/$(basename "$dir")-training.log)"
+}
+
+launch() {
+	local dir=$1 opts=${2:-}
+	printf 'env FUNCTIONS_APP_DIR=%q JAVA_OPTS=%q %q' "$dir" "$opts" "$LAUNCH"
+}
+
 SPECS=()
 add() { SPECS+=(--variant "$1|$2|$3"); }
 for v in $VARIANTS; do
@@ -128,45 +163,33 @@ for v in $VARIANTS; do
 		A)
 			add A "java -jar functions.jar, default flags" "$(q "$JAVA") -jar $(q "$WORK/functions.jar")" ;;
 		B)
-			log "preparing B with scripts/image/prepare-functions.sh (extract + AOT cache training)"
-			env -u JAVA_TOOL_OPTIONS "$PREPARE" "$WORK/functions.jar" "$WORK/image" >"$OUT/image-prepare.log" 2>&1 \
-				|| die "image prepare failed (see $OUT/image-prepare.log)"
-			add B "production launch (scripts/image/run-functions.sh)" \
-				"env FUNCTIONS_APP_DIR=$(q "$WORK/image") $(q "$LAUNCH")" ;;
-		A-tiered1)
-			add A-tiered1 "A + -XX:TieredStopAtLevel=1" \
+			prepare_image
+			add B "production launch (scripts/image/run-functions.sh)" "$(launch "$WORK/image")" ;;
+		A-c1)
+			add A-c1 "A + -XX:TieredStopAtLevel=1" \
 				"$(q "$JAVA") -XX:TieredStopAtLevel=1 -jar $(q "$WORK/functions.jar")" ;;
 		A-lazy)
 			add A-lazy "A + spring.main.lazy-initialization=true" \
 				"$(q "$JAVA") -Dspring.main.lazy-initialization=true -jar $(q "$WORK/functions.jar")" ;;
-		cds-refresh)
-			extract "$WORK/functions.jar" "$WORK/cds-refresh"
-			log "training an AOT cache (spring.context.exit=onRefresh)"
-			(cd "$WORK/cds-refresh" && "$JAVA" -XX:AOTCacheOutput=app.aot -Dspring.context.exit=onRefresh \
-				-jar functions.jar >"$OUT/cds-refresh-training.log" 2>&1) || die "training failed"
-			add cds-refresh "extracted jar + AOT cache trained to onRefresh" \
-				"$(q "$JAVA") -XX:AOTCache=$(q "$WORK/cds-refresh/app.aot") -jar $(q "$WORK/cds-refresh/functions.jar")" ;;
-		cds-requests)
-			extract "$WORK/functions.jar" "$WORK/cds-requests"
-			log "training an AOT cache on 50 signed webhooks"
-			exercise 50 "$OUT/cds-requests-training.log" \
-				"$JAVA" -XX:AOTCacheOutput="$WORK/cds-requests/app.aot" -jar "$WORK/cds-requests/functions.jar"
-			[[ -f "$WORK/cds-requests/app.aot" ]] || die "no AOT cache written (see $OUT/cds-requests-training.log)"
-			add cds-requests "extracted jar + AOT cache trained on requests" \
-				"$(q "$JAVA") -XX:AOTCache=$(q "$WORK/cds-requests/app.aot") -jar $(q "$WORK/cds-requests/functions.jar")" ;;
+		B-c2)
+			prepare_image
+			add B-c2 "B with C2 back (-XX:TieredStopAtLevel=4)" "$(launch "$WORK/image" -XX:TieredStopAtLevel=4)" ;;
+		B-lazy)
+			prepare_image
+			add B-lazy "B + spring.main.lazy-initialization=true" \
+				"$(launch "$WORK/image" -Dspring.main.lazy-initialization=true)" ;;
+		B-reqtrain)
+			train_on_requests "$WORK/functions.jar" "$WORK/reqtrain"
+			add B-reqtrain "B, AOT cache trained on 50 requests instead of to onRefresh" "$(launch "$WORK/reqtrain")" ;;
 		spring-aot)
 			aot_jar=$(spring_aot_jar)
-			add spring-aot "Spring AOT on the JVM (process-aot, spring.aot.enabled)" \
+			add spring-aot "Spring AOT on the JVM (process-aot, spring.aot.enabled), java -jar" \
 				"$(q "$JAVA") -Dspring.aot.enabled=true -jar $(q "$aot_jar")" ;;
-		spring-aot-cds)
+		spring-aot-B)
 			aot_jar=$(spring_aot_jar)
-			extract "$aot_jar" "$WORK/spring-aot-cds"
-			log "training an AOT cache for the Spring AOT jar on 50 signed webhooks"
-			exercise 50 "$OUT/spring-aot-cds-training.log" "$JAVA" -Dspring.aot.enabled=true \
-				-XX:AOTCacheOutput="$WORK/spring-aot-cds/app.aot" -jar "$WORK/spring-aot-cds/functions.jar"
-			[[ -f "$WORK/spring-aot-cds/app.aot" ]] || die "no AOT cache written (see $OUT/spring-aot-cds-training.log)"
-			add spring-aot-cds "Spring AOT + extracted jar + AOT cache trained on requests" \
-				"$(q "$JAVA") -Dspring.aot.enabled=true -XX:AOTCache=$(q "$WORK/spring-aot-cds/app.aot") -jar $(q "$WORK/spring-aot-cds/functions.jar")" ;;
+			train_on_requests "$aot_jar" "$WORK/spring-aot-b" -Dspring.aot.enabled=true
+			add spring-aot-B "Spring AOT + B-reqtrain (production launch, cache trained on requests)" \
+				"$(launch "$WORK/spring-aot-b" -Dspring.aot.enabled=true)" ;;
 		*) die "unknown variant $v (known: $ALL_VARIANTS)" ;;
 	esac
 done

@@ -29,6 +29,11 @@ export BENCH_WEBHOOK_SECRET=whsec_YmVuY2gtb25seS1ub3QtYS1yZWFsLXNlY3JldC0wMDA=
 
 BENCH_PIDS=()
 
+# One benchmark at a time: they share the ports, target/bench and the CPUs they measure.
+mkdir -p "$ROOT/target/bench"
+exec 9>"$ROOT/target/bench/.lock"
+flock -n 9 || { echo "another benchmark is running (target/bench/.lock)" >&2; exit 1; }
+
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
@@ -41,6 +46,11 @@ stop_started() {
 		wait "$pid" 2>/dev/null || true
 	done
 	BENCH_PIDS=()
+
+# One benchmark at a time: they share the ports, target/bench and the CPUs they measure.
+mkdir -p "$ROOT/target/bench"
+exec 9>"$ROOT/target/bench/.lock"
+flock -n 9 || { echo "another benchmark is running (target/bench/.lock)" >&2; exit 1; }
 }
 
 # The python3 on PATH for the standard-library helpers; one that has matplotlib for the chart

@@ -15,7 +15,8 @@
 #   --smoke    2-second runs, short warm-up (seconds, not minutes): checks that it all works
 #   --publish  also copy the figures and chart to docs/bench-results/
 # Environment: BENCH_CONNECTIONS="4 16 64", BENCH_DURATION=20 (s per point), BENCH_WARMUP=20 (s),
-#              BENCH_VARIANTS="function plain-mvc" (+ function-c1, function-g1: flag choices),
+#              BENCH_VARIANTS="function plain-mvc function-c2" (function-c2: C2 back on,
+#              function-g1: G1 instead of Serial; flag choices measured against the launch),
 #              BENCH_BUILD=1 to rebuild the jar first, BENCH_PIN=0 not to pin CPUs.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC1091
@@ -27,7 +28,7 @@ while [[ $# -gt 0 ]]; do
 	case $1 in
 		--smoke) SMOKE=1 ;;
 		--publish) PUBLISH=1 ;;
-		-h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+		-h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0"; exit 0 ;;
 		*) die "unknown argument: $1" ;;
 	esac
 	shift
@@ -43,7 +44,11 @@ else
 	WARMUP=${BENCH_WARMUP:-20}
 	MAX_RATE=${BENCH_MAX_RATE:-8000}
 fi
-VARIANTS=${BENCH_VARIANTS:-function plain-mvc}
+if [[ $SMOKE == 1 ]]; then
+	VARIANTS=${BENCH_VARIANTS:-function plain-mvc}
+else
+	VARIANTS=${BENCH_VARIANTS:-function plain-mvc function-c2}
+fi
 
 command -v wrk >/dev/null || {
 	log "installing wrk (Debian)"
@@ -157,7 +162,7 @@ for variant in $VARIANTS; do
 	case $variant in
 		function) ;;
 		plain-mvc) extra_opts+=" -Dbench.plain-mvc=true -Dspring.cloud.function.web.path=/function-layer-off" ;;
-		function-c1) extra_opts+=" -XX:TieredStopAtLevel=1" ;;
+		function-c2) extra_opts+=" -XX:TieredStopAtLevel=4" ;;
 		function-g1) extra_opts+=" -XX:-UseSerialGC -XX:+UseG1GC" ;;
 		*) die "unknown variant $variant" ;;
 	esac
@@ -193,7 +198,7 @@ machine_description >"$OUT/machine.txt"
 import csv, json, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 labels = {"ceiling": "stand-in alone (ceiling)", "function": "orderWebhook (function)",
-          "plain-mvc": "plain Spring MVC endpoint", "function-c1": "function, -XX:TieredStopAtLevel=1",
+          "plain-mvc": "plain Spring MVC endpoint", "function-c2": "function with C2 (-XX:TieredStopAtLevel=4)",
           "function-g1": "function, G1 instead of Serial GC"}
 series = []
 for name in dict.fromkeys(r["variant"] for r in rows):
