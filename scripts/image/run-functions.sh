@@ -29,10 +29,14 @@ fi
 # The GC is named rather than left to ergonomics: ergonomics picks by the CPUs and memory it
 # sees, which differ between the image build (where the AOT cache is trained) and a 1-CPU
 # Knative container; Serial is what ergonomics picks for the latter anyway.
+# C1 only (TieredStopAtLevel=1): with scale to zero every cold start is on a customer's request,
+# and on one CPU C2 compilations compete with start-up and the first requests; measured in
+# docs/performance.md (scripts/bench/coldstart.sh: B against B-c2, throughput.sh: function-c2).
 jvm_flags=(
   -XX:MaxRAMPercentage=75.0
   -XX:+ExitOnOutOfMemoryError
   -XX:+UseSerialGC
+  -XX:TieredStopAtLevel=1
   -Djava.io.tmpdir=/tmp
 )
 
