@@ -1,6 +1,9 @@
 package com.acme.integration.orders;
 
-import org.jspecify.annotations.Nullable;
+import java.util.Collections;
+import java.util.List;
+
+import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -8,7 +11,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -35,11 +37,14 @@ class PlainOrderWebhookController {
 
 	@PostMapping(path = "/orderWebhook", consumes = MediaType.APPLICATION_JSON_VALUE,
 			produces = MediaType.APPLICATION_JSON_VALUE)
-	WebhookResult orderWebhook(@RequestHeader(name = "webhook-id", required = false) @Nullable String id,
-			@RequestHeader(name = "webhook-timestamp", required = false) @Nullable String timestamp,
-			@RequestHeader(name = "webhook-signature", required = false) @Nullable String signature,
-			@RequestBody byte[] body) {
-		return this.handler.handle(id, timestamp, signature, body);
+	WebhookResult orderWebhook(HttpServletRequest request, @RequestBody byte[] body) {
+		return this.handler.handle(lines(request, "webhook-id"), lines(request, "webhook-timestamp"),
+				lines(request, "webhook-signature"), body);
+	}
+
+	/** Every line of the header, as the handler wants them (a repeated signing header is refused). */
+	private static List<String> lines(HttpServletRequest request, String name) {
+		return Collections.list(request.getHeaders(name));
 	}
 
 }
