@@ -29,10 +29,14 @@ export BENCH_WEBHOOK_SECRET=whsec_YmVuY2gtb25seS1ub3QtYS1yZWFsLXNlY3JldC0wMDA=
 
 BENCH_PIDS=()
 
-# One benchmark at a time: they share the ports, target/bench and the CPUs they measure.
+# One benchmark at a time on this machine, from any clone: they share the 22xxx ports and the
+# CPUs they measure. A second one waits for the first (up to 30 minutes).
 mkdir -p "$ROOT/target/bench"
-exec 9>"$ROOT/target/bench/.lock"
-flock -n 9 || { echo "another benchmark is running (target/bench/.lock)" >&2; exit 1; }
+exec 9>"${TMPDIR:-/tmp}/scripts-bench-22xxx.lock"
+if ! flock -n 9; then
+	echo "[bench] another benchmark runs on this machine; waiting for it" >&2
+	flock -w 1800 9 || { echo "[bench] gave up waiting for the other benchmark" >&2; exit 1; }
+fi
 
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -47,10 +51,14 @@ stop_started() {
 	done
 	BENCH_PIDS=()
 
-# One benchmark at a time: they share the ports, target/bench and the CPUs they measure.
+# One benchmark at a time on this machine, from any clone: they share the 22xxx ports and the
+# CPUs they measure. A second one waits for the first (up to 30 minutes).
 mkdir -p "$ROOT/target/bench"
-exec 9>"$ROOT/target/bench/.lock"
-flock -n 9 || { echo "another benchmark is running (target/bench/.lock)" >&2; exit 1; }
+exec 9>"${TMPDIR:-/tmp}/scripts-bench-22xxx.lock"
+if ! flock -n 9; then
+	echo "[bench] another benchmark runs on this machine; waiting for it" >&2
+	flock -w 1800 9 || { echo "[bench] gave up waiting for the other benchmark" >&2; exit 1; }
+fi
 }
 
 # The python3 on PATH for the standard-library helpers; one that has matplotlib for the chart
