@@ -181,6 +181,10 @@ class OrdersApiClient {
 	private Accepted attempt(Operation operation, URI uri, String idempotencyKey, byte[] body, Duration timeout) {
 		JdkClientHttpRequestFactory requestFactory = new JdkClientHttpRequestFactory(this.httpClient);
 		requestFactory.setReadTimeout(timeout);
+		// Our API's answers are small. With compression on, the factory asks for gzip and reads the body
+		// through a GZIPInputStream that its timeout closes from another thread: the read then fails with
+		// IllegalStateException ("Inflater has been closed") instead of an IOException.
+		requestFactory.enableCompression(false);
 		RestClient restClient = RestClient.builder().requestFactory(requestFactory).build();
 		Timer.Sample sample = Timer.start(this.meters);
 		String outcome = "io_error";
@@ -203,6 +207,12 @@ class OrdersApiClient {
 		}
 		catch (ResourceAccessException ex) {
 			throw new TransientFailure("I/O error: " + describe(ex), null, ex);
+		}
+		catch (RuntimeException ex) {
+			// Whatever else fails while exchanging with our API (the HTTP client's internals throw unchecked
+			// exceptions on broken or closed responses) leaves us not knowing whether the API has the order:
+			// transient, like an I/O error; the idempotency key makes the retry safe.
+			throw new TransientFailure("unexpected failure: " + describe(ex), null, ex);
 		}
 		finally {
 			sample.stop(Timer.builder("integration.orders_api.requests")

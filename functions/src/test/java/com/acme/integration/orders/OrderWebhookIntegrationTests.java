@@ -1,16 +1,22 @@
 package com.acme.integration.orders;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
+import java.util.zip.GZIPOutputStream;
 
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
@@ -518,6 +524,98 @@ class OrderWebhookIntegrationTests extends IntegrationTestSupport {
 
 			assertProblem(response, 503, "upstream-unavailable");
 			assertThat(response.headers().firstValue("Retry-After")).isPresent();
+		}
+
+		@Test
+		void answers503WhenTheAnswerIsCutOffByTheAttemptTimeoutWhileGzipped() {
+			// The first chunk (with the gzip header) comes at once, the rest trickles in slower than the attempt
+			// timeout, which closes the body under the reader. With gzip decompression on, that close could race
+			// the inflater and surface as IllegalStateException "Inflater has been closed", a 500.
+			String padding = new SplittableRandom(42).ints(20_000, 0, 16)
+				.mapToObj(Integer::toHexString)
+				.collect(Collectors.joining());
+			ORDERS_API.server().stubFor(post(urlPathEqualTo("/api/v1/orders")).atPriority(1)
+				.willReturn(aResponse().withStatus(201)
+					.withHeader("Content-Type", "application/json")
+					.withHeader("Content-Encoding", "gzip")
+					.withBody(gzip("{\"id\":\"ord-slow\",\"padding\":\"" + padding + "\"}"))
+					.withChunkedDribbleDelay(30, 9000)));
+
+			HttpResponse<String> response = deliver(webhookId(), "order-created.json");
+
+			assertProblem(response, 503, "upstream-unavailable");
+			assertThat(response.headers().firstValue("Retry-After")).isPresent();
+		}
+
+		@Test
+		void neverAsksTheApiForACompressedAnswer() {
+			deliver(webhookId(), "order-created.json");
+
+			ORDERS_API.server().verify(1, postRequestedFor(urlEqualTo("/api/v1/orders")).withoutHeader("Accept-Encoding"));
+		}
+
+		@Test
+		void answers503WhenEveryResponseHasAMalformedChunk() {
+			ORDERS_API.server().stubFor(post(urlPathEqualTo("/api/v1/orders")).atPriority(1)
+				.willReturn(aResponse().withFault(Fault.MALFORMED_RESPONSE_CHUNK)));
+
+			HttpResponse<String> response = deliver(webhookId(), "order-created.json");
+
+			assertProblem(response, 503, "upstream-unavailable");
+			assertThat(response.headers().firstValue("Retry-After")).isPresent();
+			assertThat(ORDERS_API.server().getAllServeEvents()).hasSizeGreaterThan(1);
+		}
+
+		@Test
+		void answers503WhenEveryResponseIsRandomBytesThenClose() {
+			ORDERS_API.server().stubFor(post(urlPathEqualTo("/api/v1/orders")).atPriority(1)
+				.willReturn(aResponse().withFault(Fault.RANDOM_DATA_THEN_CLOSE)));
+
+			HttpResponse<String> response = deliver(webhookId(), "order-created.json");
+
+			assertProblem(response, 503, "upstream-unavailable");
+			assertThat(response.headers().firstValue("Retry-After")).isPresent();
+		}
+
+		@Test
+		void retriesAfterAMalformedChunkAndSucceeds() {
+			ORDERS_API.server().stubFor(post(urlPathEqualTo("/api/v1/orders")).atPriority(1)
+				.inScenario("chunk").whenScenarioStateIs(Scenario.STARTED).willSetStateTo("ok")
+				.willReturn(aResponse().withFault(Fault.MALFORMED_RESPONSE_CHUNK)));
+
+			HttpResponse<String> response = deliver(webhookId(), "order-created.json");
+
+			assertThat(response.statusCode()).isEqualTo(200);
+			assertThat(ORDERS_API.ordersCreated()).isEqualTo(1);
+		}
+
+		@Test
+		void answers503WhenEveryAnswerIsACorruptGzipBody(CapturedOutput output) {
+			byte[] corrupt = gzip("{\"id\":\"ord-corrupt\"}");
+			for (int i = 10; i < corrupt.length; i++) {
+				corrupt[i] = (byte) 0xFF;
+			}
+			ORDERS_API.server().stubFor(post(urlPathEqualTo("/api/v1/orders")).atPriority(1)
+				.willReturn(aResponse().withStatus(503)
+					.withHeader("Content-Type", "application/problem+json")
+					.withHeader("Content-Encoding", "gzip")
+					.withBody(corrupt)));
+
+			HttpResponse<String> response = deliver(webhookId(), "order-created.json");
+
+			assertProblem(response, 503, "upstream-unavailable");
+			assertThat(output.getAll()).doesNotContain("Inflater", "\tat ");
+		}
+
+		private static byte[] gzip(String text) {
+			ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+			try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
+				out.write(text.getBytes(StandardCharsets.UTF_8));
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+			return bytes.toByteArray();
 		}
 
 		@Test
