@@ -113,6 +113,23 @@ class OrderWebhookIntegrationTests extends IntegrationTestSupport {
 	}
 
 	@Test
+	void acknowledgesAnAcceptedOrderWhoseAnswerHasNoReadableIdWithoutAnOrderId(CapturedOutput output) {
+		ORDERS_API.server().stubFor(post(urlPathEqualTo("/api/v1/orders")).atPriority(1)
+			.willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json").withBody("<html>")));
+		String id = webhookId();
+
+		HttpResponse<String> response = deliver(id, "order-created.json");
+
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(json(response).has("orderId")).isFalse();
+		assertThat(json(response).get("result").stringValue()).isEqualTo("created");
+		assertThat(response.body()).doesNotContain("null");
+		assertThat(output.getOut().lines().filter(line -> line.contains("sent no order id")))
+			.singleElement()
+			.satisfies(line -> assertThat(line).contains("\"level\":\"WARN\"", "\"webhook_id\":\"" + id + "\""));
+	}
+
+	@Test
 	void sendsMoneyAsDecimalStringsNeverAsNumbers() {
 		deliver(webhookId(), "order-created.json");
 
