@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -18,6 +19,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -32,11 +35,25 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * reaches it: unknown or unexposed function (404), any method but POST (405 with Allow; the
  * framework would invoke the function or fail with a 500), a content type the function does not
  * take (415), a body over the limit (413, by Content-Length and while reading a chunked body),
- * an empty body (400).
+ * an empty body (400), a body that could not be read completely (503 with Retry-After, never a 400:
+ * the sender must deliver it again).
  * The body is read here, within the limit, and handed on from memory; the bytes as received stay
  * available to the function through {@link RawRequest}.
  */
 class RequestGuardFilter extends OncePerRequestFilter {
+
+	private static final Logger log = LoggerFactory.getLogger(RequestGuardFilter.class);
+
+	/** Request attribute set when the body could not be read completely. */
+	static final String INCOMPLETE_BODY = RequestGuardFilter.class.getName() + ".INCOMPLETE_BODY";
+
+	static final String INCOMPLETE_SLUG = "request-incomplete";
+
+	static final String INCOMPLETE_TITLE = "Request incomplete";
+
+	static final String INCOMPLETE_DETAIL = "The request body could not be read completely. Send the request again.";
+
+	private static final Duration INCOMPLETE_RETRY_AFTER = Duration.ofSeconds(1);
 
 	private static final List<MediaType> DEFAULT_ACCEPTS = List.of(MediaType.APPLICATION_JSON,
 			new MediaType("application", "*+json"));
@@ -93,9 +110,21 @@ class RequestGuardFilter extends OncePerRequestFilter {
 			tooLarge(request, response, max);
 			return;
 		}
-		byte[] body = readAtMost(request.getInputStream(), max);
+		byte[] body;
+		try {
+			body = readAtMost(request.getInputStream(), max);
+		}
+		catch (IOException ex) {
+			incomplete(request, response, function, ex.getClass().getSimpleName());
+			return;
+		}
 		if (body == null) {
 			tooLarge(request, response, max);
+			return;
+		}
+		if (request.getContentLengthLong() > body.length) {
+			incomplete(request, response, function, "body ended after " + body.length + " of "
+					+ request.getContentLengthLong() + " bytes");
 			return;
 		}
 		if (body.length == 0) {
@@ -107,6 +136,26 @@ class RequestGuardFilter extends OncePerRequestFilter {
 		// The framework decodes the body to a String before the function runs: keep the bytes as sent.
 		RawRequest.keepBody(request, body);
 		chain.doFilter(new CachedBodyRequest(request, body), response);
+	}
+
+	/**
+	 * A body that could not be read completely (the client or the connection went away mid-body, the
+	 * server is stopping) says nothing about the request: answer 503 so that the sender delivers again,
+	 * if it still listens. When the read failed, Tomcat has already taken the response over for a 400
+	 * (408 on a read timeout) that a sender would take as final; {@link IncompleteBodyValve} replaces it.
+	 */
+	private void incomplete(HttpServletRequest request, HttpServletResponse response, String function,
+			String reason) throws IOException {
+		log.warn("Request to {} answered 503: the body could not be read completely ({})", function, reason);
+		request.setAttribute(INCOMPLETE_BODY, Boolean.TRUE);
+		reject(request, response, HttpStatus.SERVICE_UNAVAILABLE, INCOMPLETE_SLUG, INCOMPLETE_TITLE, INCOMPLETE_DETAIL,
+				incompleteHeaders());
+	}
+
+	static HttpHeaders incompleteHeaders() {
+		HttpHeaders headers = new HttpHeaders();
+		headers.set(HttpHeaders.RETRY_AFTER, String.valueOf(INCOMPLETE_RETRY_AFTER.toSeconds()));
+		return headers;
 	}
 
 	private void tooLarge(HttpServletRequest request, HttpServletResponse response, long max) throws IOException {

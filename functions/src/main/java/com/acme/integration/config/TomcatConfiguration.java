@@ -20,6 +20,12 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class TomcatConfiguration {
 
+	/** Around the application, so that it sees the response after Tomcat's own handling of a failed body read. */
+	@Bean
+	WebServerFactoryCustomizer<TomcatServletWebServerFactory> incompleteBodyValve(ProblemWriter problems) {
+		return factory -> factory.addContextValves(new IncompleteBodyValve(problems));
+	}
+
 	@Bean
 	WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemErrorReportValve() {
 		return factory -> factory.addContextCustomizers(context -> context.addLifecycleListener(event -> {

@@ -1,16 +1,24 @@
 package com.acme.integration.config;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import com.acme.integration.sandbox.IntegrationTestSupport;
 
@@ -167,6 +175,30 @@ class HttpGuardIntegrationTests extends IntegrationTestSupport {
 			HttpResponse<String> response = postRaw("/orderWebhook", "application/json", jsonOfSize(LIMIT), Map.of());
 
 			assertProblem(response, 401, "invalid-signature");
+		}
+
+		@Test
+		@ExtendWith(OutputCaptureExtension.class)
+		void answersABodyCutShortByTheClientWith503NeverWithAFinal400(CapturedOutput output) throws IOException {
+			String id = "msg_truncated_body";
+			String answer;
+			try (Socket socket = new Socket(uri("/").getHost(), uri("/").getPort())) {
+				socket.setSoTimeout(30_000);
+				OutputStream out = socket.getOutputStream();
+				out.write(("POST /orderWebhook HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+						+ "webhook-id: " + id + "\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{\"type\":")
+					.getBytes(StandardCharsets.US_ASCII));
+				out.flush();
+				// Ten of the hundred bytes announced, then the client is done sending.
+				socket.shutdownOutput();
+				answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+			}
+
+			assertThat(answer).startsWith("HTTP/1.1 503 ").containsIgnoringCase("Retry-After: ");
+			assertThat(output.getOut().lines().filter(line -> line.contains("could not be read completely")))
+				.singleElement()
+				.satisfies(line -> assertThat(line).contains("\"level\":\"WARN\"", "\"webhook_id\":\"" + id + "\""));
+			ORDERS_API.server().verify(0, anyRequestedFor(anyUrl()));
 		}
 
 		@Test
