@@ -27,6 +27,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -35,7 +36,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * reaches it: unknown or unexposed function (404), any method but POST (405 with Allow; the
  * framework would invoke the function or fail with a 500), a content type the function does not
  * take (415), a body over the limit (413, by Content-Length and while reading a chunked body),
- * an empty body (400), a body that could not be read completely (503 with Retry-After, never a 400:
+ * an empty body (400; 422 for a function that takes CloudEvents), a body that could not be read completely (503 with Retry-After, never a 400:
  * the sender must deliver it again).
  * The body is read here, within the limit, and handed on from memory; the bytes as received stay
  * available to the function through {@link RawRequest}.
@@ -54,6 +55,8 @@ class RequestGuardFilter extends OncePerRequestFilter {
 	static final String INCOMPLETE_DETAIL = "The request body could not be read completely. Send the request again.";
 
 	private static final Duration INCOMPLETE_RETRY_AFTER = Duration.ofSeconds(1);
+
+	private static final MediaType CLOUD_EVENTS = MediaType.parseMediaType("application/cloudevents+json");
 
 	private static final List<MediaType> DEFAULT_ACCEPTS = List.of(MediaType.APPLICATION_JSON,
 			new MediaType("application", "*+json"));
@@ -125,6 +128,14 @@ class RequestGuardFilter extends OncePerRequestFilter {
 		if (request.getContentLengthLong() > body.length) {
 			incomplete(request, response, function, "body ended after " + body.length + " of "
 					+ request.getContentLengthLong() + " bytes");
+			return;
+		}
+		if (body.length == 0 && accepted.contains(CLOUD_EVENTS)) {
+			// An event consumer's permanent failures are 422 (issue 3), as the event parser answers a blank body.
+			ProblemDetail problem = Problems.of(HttpStatus.UNPROCESSABLE_CONTENT, "validation-failed",
+					"Invalid CloudEvent", "The request body is empty; nothing was processed.");
+			problem.setProperty("errors", List.of(Map.of("pointer", "#", "detail", "is required: the body is empty")));
+			this.problems.write(request, response, problem, HttpHeaders.EMPTY);
 			return;
 		}
 		if (body.length == 0) {

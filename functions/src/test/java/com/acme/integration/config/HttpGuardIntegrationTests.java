@@ -208,6 +208,14 @@ class HttpGuardIntegrationTests extends IntegrationTestSupport {
 			assertProblem(response, 400, "malformed-json");
 		}
 
+		@Test
+		void answersAnEmptyEventToOrderStatusSyncWith422LikeEveryPermanentEventFailure() {
+			HttpResponse<String> response = postRaw("/orderStatusSync", "application/json", new byte[0], Map.of());
+
+			assertProblem(response, 422, "validation-failed");
+			assertThat(json(response).get("errors").get(0).get("pointer").stringValue()).isEqualTo("#");
+		}
+
 	}
 
 	@Nested
