@@ -36,8 +36,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * reaches it: unknown or unexposed function (404), any method but POST (405 with Allow; the
  * framework would invoke the function or fail with a 500), a content type the function does not
  * take (415), a body over the limit (413, by Content-Length and while reading a chunked body),
- * an empty body (400; 422 for a function that takes CloudEvents), a body that could not be read completely (503 with Retry-After, never a 400:
- * the sender must deliver it again).
+ * an empty body (400; 422 for a function that takes CloudEvents), a body that could not be read
+ * completely (503 with Retry-After, never a 400: the sender must deliver it again).
  * The body is read here, within the limit, and handed on from memory; the bytes as received stay
  * available to the function through {@link RawRequest}.
  */
