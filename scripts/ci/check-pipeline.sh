@@ -6,8 +6,8 @@
 #     and the merged YAML (--preview) checked: environments, resource groups, rules, images.
 #  2. docs/ci.md documents exactly the jobs of .gitlab-ci.yml and names only existing paths.
 #  3. functions/Dockerfile and .dockerignore: pinned bases, numeric user, the image scripts.
-#  4. the job scripts (deploy, preview, rollback, manifests, build-image, coverage) with
-#     stand-ins for java/rollout, kubectl and BuildKit: the commands they issue, their dotenv.
+#  4. the job scripts (deploy, preview, rollback, manifests, build-image, promote-image, coverage) with
+#     stand-ins for java/rollout, kubectl, BuildKit and crane: the commands they issue, their dotenv.
 #  5. shellcheck on every shell script of the repository.
 #  6. the image scripts: scripts/ci/check-image.sh (extract, AOT training, production launch
 #     answering its probes), unless --no-image is given (GitLab runs it as its own job,

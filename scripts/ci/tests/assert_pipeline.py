@@ -69,26 +69,31 @@ COMMON = {
     "manifests": ("test", "on_success", False),
     "image:check": ("test", "on_success", False),
     "pipeline:check": ("test", "on_success", False),
+}
+# Build once, promote the same image: merge requests and the default branch build and push; a tag
+# builds nothing and promotes the digests its commit's default-branch pipeline pushed.
+BUILD_IMAGES = {
     "package:functions": ("package", "on_success", False),
     "package:front": ("package", "on_success", False),
 }
+PROMOTE = {"package:promote": ("package", "on_success", False)}
 CONTAINER_SCANNING = {
     "container_scanning": ("package", "on_success", True),
     "container_scanning:front": ("package", "on_success", True),
 }
 expected = {
-    "mr": {**COMMON, **SCANNERS, **CONTAINER_SCANNING,
+    "mr": {**COMMON, **BUILD_IMAGES, **SCANNERS, **CONTAINER_SCANNING,
            "preview": ("dev", "on_success", False),
            "preview:stop": ("dev", "manual", True)},
-    "default": {**COMMON, **SCANNERS, **CONTAINER_SCANNING,
+    "default": {**COMMON, **BUILD_IMAGES, **SCANNERS, **CONTAINER_SCANNING,
                 "deploy:dev": ("dev", "on_success", False)},
     # The scanners' templates run on branches and MRs; a v* tag points at a commit already scanned.
-    "tag": {**COMMON,
+    "tag": {**COMMON, **PROMOTE,
             "deploy:staging": ("staging", "on_success", False),
             "deploy:prod": ("production", "manual", False),
             "rollback:prod": ("production", "manual", True)},
     # A deploy freeze (GitLab sets CI_DEPLOY_FREEZE) stops every deployment, not the rollback.
-    "tag-frozen": {**COMMON, "rollback:prod": ("production", "manual", True)},
+    "tag-frozen": {**COMMON, **PROMOTE, "rollback:prod": ("production", "manual", True)},
 }
 for scenario, want in expected.items():
     got = jobs_of(scenario)
@@ -105,8 +110,9 @@ for scenario, want in expected.items():
 jobs = {k: v for k, v in preview.items() if isinstance(v, dict) and "script" in v and not k.startswith(".")}
 DEPLOY = {
     "deploy:dev": ("dev", "dev", "100"),
-    "preview": ("review/$CI_COMMIT_REF_SLUG", "review/$CI_COMMIT_REF_SLUG", None),
-    "preview:stop": ("review/$CI_COMMIT_REF_SLUG", "review/$CI_COMMIT_REF_SLUG", None),
+    # preview, preview:stop and deploy:dev all rewrite dev's traffic blocks: one resource group.
+    "preview": ("review/$CI_COMMIT_REF_SLUG", "dev", None),
+    "preview:stop": ("review/$CI_COMMIT_REF_SLUG", "dev", None),
     "deploy:staging": ("staging", "staging", "50,100"),
     "deploy:prod": ("production", "production", "10,50,100"),
     "rollback:prod": ("production", "production", None),
@@ -147,15 +153,28 @@ check("deploy:prod: metrics gate required",
       jobs["deploy:prod"]["variables"].get("ROLLOUT_REQUIRE_METRICS_GATE") == "true")
 check("deploy:prod: needs deploy:staging (staging before production)",
       "deploy:staging" in [n["job"] for n in jobs["deploy:prod"]["needs"]])
-for job in ("deploy:dev", "deploy:staging", "deploy:prod", "preview"):
+for job in ("deploy:dev", "preview"):
     needs = [n["job"] for n in jobs[job]["needs"]]
     check(f"{job}: gets the image digest from package:functions (dotenv)", "package:functions" in needs, needs)
+for job in ("deploy:staging", "deploy:prod"):
+    needs = [n["job"] for n in jobs[job]["needs"]]
+    check(f"{job}: gets the digests dev ran from package:promote (dotenv), builds nothing",
+          "package:promote" in needs and not {"package:functions", "package:front"} & set(needs), needs)
+promote = jobs.get("package:promote", {})
+check("package:promote: resolves functions and front with scripts/ci/promote-image.sh",
+      promote.get("script") == ["scripts/ci/promote-image.sh functions front"], promote.get("script"))
+check("package:promote: crane image pinned by CRANE_IMAGE, entrypoint overridden",
+      (promote.get("image") or {}).get("name") == "$CRANE_IMAGE"
+      and (promote.get("image") or {}).get("entrypoint") == [""], promote.get("image"))
+check("package:promote: digests as a dotenv report",
+      ((promote.get("artifacts") or {}).get("reports") or {}).get("dotenv") in ("target/ci/promote.env", ["target/ci/promote.env"]),
+      promote.get("artifacts"))
 check("KUBE_CONTEXT comes from the GitLab agent",
       jobs["deploy:dev"]["variables"].get("KUBE_CONTEXT") == "$CI_PROJECT_PATH:$KUBE_AGENT")
 
 variables = preview.get("variables", {})
 pinned = re.compile(r"^[\w./-]+:(v?\d+\.\d+\.\d+[\w.-]*|[\w.-]*@sha256:[0-9a-f]{64})$")
-for name in ("JAVA_IMAGE", "DEPLOY_IMAGE", "NODE_IMAGE", "BUILDKIT_IMAGE"):
+for name in ("JAVA_IMAGE", "DEPLOY_IMAGE", "NODE_IMAGE", "BUILDKIT_IMAGE", "CRANE_IMAGE"):
     value = variables.get(name, "")
     value = value.get("value", "") if isinstance(value, dict) else value
     check(f"{name} pinned to an exact tag or digest", pinned.match(value) and "latest" not in value, value)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the job scripts of scripts/ci/ with stand-ins for what only exists in GitLab (java running
-# the rollout CLI against a cluster, kubectl, BuildKit) and checks the commands they issue and
+# the rollout CLI against a cluster, kubectl, BuildKit, crane) and checks the commands they issue and
 # the dotenv reports they write. Prints one "PASS: ..." or "FAIL: ..." line per check; called by
 # scripts/ci/check-pipeline.sh.
 set -uo pipefail
@@ -52,7 +52,26 @@ while [ $# -gt 0 ]; do
   shift
 done
 EOF
-chmod +x "$tmp/jdk/bin/java" "$tmp/bin/kubectl" "$tmp/bin/buildctl-daemonless.sh"
+# crane: digest answers for the images in FAKE_CRANE_IMAGES ("REF=DIGEST ..."), MANIFEST_UNKNOWN
+# otherwise, as the registry does for a commit whose default-branch pipeline pushed nothing.
+cat >"$tmp/bin/crane" <<'EOF'
+#!/bin/sh
+echo "crane $*" >>"$CALLS"
+case "$1" in
+  auth) cat >/dev/null ;;
+  digest)
+    for entry in ${FAKE_CRANE_IMAGES:-}; do
+      if [ "${entry%%=*}" = "$2" ]; then
+        echo "${entry#*=}"
+        exit 0
+      fi
+    done
+    echo "Error: fetching manifest $2: GET https://registry.example.test: MANIFEST_UNKNOWN" >&2
+    exit 1
+    ;;
+esac
+EOF
+chmod +x "$tmp/jdk/bin/java" "$tmp/bin/kubectl" "$tmp/bin/buildctl-daemonless.sh" "$tmp/bin/crane"
 touch "$tmp/rollout.jar"
 cat >"$tmp/manifests/dev.yaml" <<'EOF'
 apiVersion: apps/v1
@@ -185,3 +204,43 @@ regex=$(sed -n "s/^  coverage: '\/\(.*\)\/'$/\1/p" "$root/.gitlab-ci.yml")
 expect "coverage.sh: the test job's coverage regex matches its total line" \
   python3 -c 'import re,sys; sys.exit(0 if re.search(sys.argv[1], open(sys.argv[2]).read()).group(0) == "Total line coverage: 90.0%" else 1)' \
   "$regex" "$tmp/coverage.out"
+
+# --- promote-image.sh (plain sh, as in crane's busybox debug image) ------------------------------
+registry=registry.example.test/acme/order-integration
+sha=0123abcd
+functions_digest=sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc
+front_digest=sha256:dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd
+promote() {
+  CI_REGISTRY=registry.example.test CI_REGISTRY_IMAGE=$registry CI_REGISTRY_USER=gitlab-ci-token \
+    CI_REGISTRY_PASSWORD=job-token CI_COMMIT_SHA=$sha CI_COMMIT_TAG=v1.2.3 \
+    sh "$ci/promote-image.sh" functions front >"$tmp/out.log" 2>&1
+}
+reset
+FAKE_CRANE_IMAGES="$registry/functions:$sha=$functions_digest $registry/front:$sha=$front_digest" promote
+expect "promote-image.sh succeeds under sh when main pushed the commit's images" test $? -eq 0
+expect "promote-image.sh: builds nothing" lacks "$CALLS" "buildctl"
+expect "promote-image.sh: logs in to the registry" contains "$CALLS" \
+  "crane auth login registry.example.test --username gitlab-ci-token --password-stdin"
+expect "promote-image.sh: resolves functions:\$CI_COMMIT_SHA" contains "$CALLS" "crane digest $registry/functions:$sha"
+expect "promote-image.sh: resolves front:\$CI_COMMIT_SHA" contains "$CALLS" "crane digest $registry/front:$sha"
+expect "promote-image.sh: FUNCTIONS_IMAGE is the digest dev ran (dotenv)" contains "$tmp/out/promote.env" \
+  "FUNCTIONS_IMAGE=$registry/functions@$functions_digest"
+expect "promote-image.sh: FRONT_IMAGE is the digest dev ran (dotenv)" contains "$tmp/out/promote.env" \
+  "FRONT_IMAGE=$registry/front@$front_digest"
+expect "promote-image.sh: tags that digest with the release tag" contains "$CALLS" \
+  "crane tag $registry/functions@$functions_digest v1.2.3"
+promoted_functions=$(sed -n 's/^FUNCTIONS_IMAGE=//p' "$tmp/out/promote.env")
+promoted_front=$(sed -n 's/^FRONT_IMAGE=//p' "$tmp/out/promote.env")
+reset
+ROLLOUT_ENV=dev ROLLOUT_STEPS=100 FUNCTIONS_IMAGE=$promoted_functions FRONT_IMAGE=$promoted_front \
+  "$ci/deploy.sh" >"$tmp/out.log" 2>&1
+expect "deploy.sh deploys the promoted functions digest" contains "$CALLS" "--image $registry/functions@$functions_digest"
+expect "deploy.sh deploys the promoted front digest" contains "$APPLIED" "digest: $front_digest"
+
+reset
+FAKE_CRANE_IMAGES="$registry/functions:$sha=$functions_digest" promote
+expect "promote-image.sh fails when the commit has no image (tag not on a commit from main)" test $? -ne 0
+expect "promote-image.sh names the missing image" contains "$tmp/out.log" \
+  "$registry/front:$sha does not exist: tags must be on commits whose default-branch pipeline pushed its images"
+expect "promote-image.sh tags nothing when an image is missing" lacks "$CALLS" "crane tag"
+expect "promote-image.sh writes no dotenv when an image is missing" test ! -e "$tmp/out/promote.env"
