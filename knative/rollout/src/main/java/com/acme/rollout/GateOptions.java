@@ -23,7 +23,7 @@ final class GateOptions {
 
     @Option(names = "--prometheus-query", defaultValue = Gates.DEFAULT_QUERY,
             description = "Instant query; {namespace}, {service} and {revision} are replaced. "
-                    + "Default: the candidate's 5xx ratio over 1m.")
+                    + "Default: the candidate's 5xx ratio over 1m, 0 when it had no request.")
     String prometheusQuery;
 
     @Option(names = "--max-value", defaultValue = "0.01",

@@ -14,9 +14,14 @@ import java.time.Duration;
 
 /** HTTP smoke checks and the Prometheus threshold. Anything that cannot be evaluated fails the gate. */
 final class Gates {
-    static final String DEFAULT_QUERY = "sum(rate(revision_request_count{namespace_name=\"{namespace}\","
-            + "revision_name=\"{revision}\",response_code_class=\"5xx\"}[1m])) / sum(rate(revision_request_count{"
-            + "namespace_name=\"{namespace}\",revision_name=\"{revision}\"}[1m]))";
+    // The candidate's 5xx ratio. A candidate that had no request in the window (a quiet night, the
+    // event-driven order-status-sync) gets 0 rather than no sample: it was already smoke-checked
+    // through its tag URL, and failing closed on silence would roll back every quiet deploy. A
+    // query that Prometheus cannot answer (error, unreachable, NaN) still fails closed.
+    static final String DEFAULT_QUERY = "(sum(rate(revision_request_count{namespace_name=\"{namespace}\","
+            + "revision_name=\"{revision}\",response_code_class=\"5xx\"}[1m])) or vector(0))"
+            + " / (sum(rate(revision_request_count{namespace_name=\"{namespace}\","
+            + "revision_name=\"{revision}\"}[1m])) > 0) or vector(0)";
 
     private final GateOptions options;
     private final PrintWriter out;
