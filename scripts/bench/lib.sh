@@ -116,7 +116,7 @@ app_environment() {
 	export INTEGRATION_ERP_BASEURL="http://127.0.0.1:$UPSTREAM_PORT/erp"
 	export SPRING_SECURITY_OAUTH2_CLIENT_PROVIDER_ERP_TOKENURI="http://127.0.0.1:$UPSTREAM_PORT/erp/oauth/token"
 	export LOGGING_LEVEL_ROOT=INFO
-	# The container: knative/base/config.yaml's JAVA_TOOL_OPTIONS and a 512 MiB memory limit
+	# The container: knative/base/config.yaml's heap flags (its JAVA_OPTS) and a 512 MiB memory limit
 	# (MaxRAM stands in for the cgroup limit). Every JVM variant runs inside it.
 	export JAVA_TOOL_OPTIONS="-XX:MaxRAM=512m -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
 }
