@@ -61,6 +61,16 @@ final class Knative {
                 .getItems();
     }
 
+    /** The selected Services; none is a cluster error whose message ends with {@code hint}. */
+    List<Service> requireServices(String selector, String hint) {
+        List<Service> services = services(selector);
+        if (services.isEmpty()) {
+            throw new RolloutException(ExitCode.CLUSTER_ERROR,
+                    "no Knative Service matching '" + selector + "' in " + namespace + hint);
+        }
+        return services;
+    }
+
     Optional<Revision> revision(String name) {
         return Optional.ofNullable(client.revisions().inNamespace(namespace).withName(name).get());
     }

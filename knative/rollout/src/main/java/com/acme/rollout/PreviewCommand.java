@@ -62,11 +62,7 @@ final class PreviewCommand implements Callable<Integer> {
         try (KnativeClient kn = root.open(cluster.context).adapt(KnativeClient.class)) {
             String namespace = cluster.namespaceOr(kn.adapt(KubernetesClient.class).getNamespace());
             Knative knative = new Knative(kn, namespace, out, run.timeout, run.poll);
-            List<Service> services = knative.services(cluster.selector);
-            if (services.isEmpty()) {
-                throw new RolloutException(ExitCode.CLUSTER_ERROR, "no Knative Service matching '"
-                        + cluster.selector + "' in " + namespace + ": deploy the namespace first");
-            }
+            List<Service> services = knative.requireServices(cluster.selector, ": deploy the namespace first");
             for (Service service : services) {
                 if (delete) {
                     remove(knative, out, service);

@@ -43,11 +43,7 @@ final class RollbackCommand implements Callable<Integer> {
         try (KnativeClient kn = root.open(cluster.context).adapt(KnativeClient.class)) {
             String namespace = cluster.namespaceOr(kn.adapt(KubernetesClient.class).getNamespace());
             Knative knative = new Knative(kn, namespace, out, run.timeout, run.poll);
-            List<Service> services = knative.services(cluster.selector);
-            if (services.isEmpty()) {
-                throw new RolloutException(ExitCode.CLUSTER_ERROR, "no Knative Service matching '"
-                        + cluster.selector + "' in " + namespace);
-            }
+            List<Service> services = knative.requireServices(cluster.selector, "");
             int moved = 0;
             for (Service service : services) {
                 String name = service.getMetadata().getName();

@@ -37,11 +37,7 @@ final class StatusCommand implements Callable<Integer> {
         try (KnativeClient kn = root.open(cluster.context).adapt(KnativeClient.class)) {
             String namespace = cluster.namespaceOr(kn.adapt(KubernetesClient.class).getNamespace());
             Knative knative = new Knative(kn, namespace, out, Duration.ZERO, Duration.ZERO);
-            List<Service> services = knative.services(cluster.selector);
-            if (services.isEmpty()) {
-                throw new RolloutException(ExitCode.CLUSTER_ERROR, "no Knative Service matching '"
-                        + cluster.selector + "' in " + namespace);
-            }
+            List<Service> services = knative.requireServices(cluster.selector, "");
             List<String[]> rows = new ArrayList<>();
             rows.add(new String[]{"SERVICE", "REVISION", "TRAFFIC", "TAGS", "READY", "AGE", "IMAGE", "URL"});
             for (Service service : services) {
