@@ -1,7 +1,6 @@
 package com.acme.integration.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,10 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.yaml.snakeyaml.Yaml;
 
 /**
  * The front's manifests: what an environment's pods get (knative/base/front.yaml plus the
@@ -55,24 +52,11 @@ class FrontManifestTests {
 	}
 
 	private List<Map<String, Object>> kustomize(String environment) throws IOException, InterruptedException {
-		assumeTrue(Files.isExecutable(Path.of("/usr/bin/kubectl")) || Files.isExecutable(Path.of("/usr/local/bin/kubectl")),
-				"kubectl (with its built-in kustomize) is not installed");
-		Commands.Result result = Commands.run(List.of("kubectl", "kustomize",
-				settings.repoRoot().resolve("knative/overlays").resolve(environment).toString()), Map.of(),
-				settings.workDir().resolve("manifests/" + environment + ".yaml"));
-		assertThat(result.exitCode()).as(result.output()).isZero();
-		@SuppressWarnings("unchecked")
-		List<Map<String, Object>> documents = StreamSupport.stream(new Yaml().loadAll(result.output()).spliterator(), false)
-			.map(document -> (Map<String, Object>) document)
-			.toList();
-		return documents;
+		return RenderedOverlay.render(settings, environment, environment + ".yaml", "");
 	}
 
 	private static Map<String, Object> find(List<Map<String, Object>> documents, String kind, String name) {
-		return documents.stream()
-			.filter(document -> kind.equals(document.get("kind")) && name.equals(((Map<?, ?>) document.get("metadata")).get("name")))
-			.findFirst()
-			.orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in the rendered overlay"));
+		return RenderedOverlay.find(documents, kind, name);
 	}
 
 	private Map<String, String> valuesFile(String environment) throws IOException {

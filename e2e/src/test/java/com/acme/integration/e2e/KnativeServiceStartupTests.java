@@ -1,7 +1,6 @@
 package com.acme.integration.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.URI;
@@ -23,7 +22,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -31,7 +29,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.yaml.snakeyaml.Yaml;
 
 /**
  * The functions jar starts with exactly the configuration each Knative Service's container gets
@@ -375,24 +372,12 @@ class KnativeServiceStartupTests {
 	}
 
 	private static List<Map<String, Object>> kustomize(String overlay) throws IOException, InterruptedException {
-		assumeTrue(Files.isExecutable(Path.of("/usr/bin/kubectl")) || Files.isExecutable(Path.of("/usr/local/bin/kubectl")),
-				"kubectl (with its built-in kustomize) is not installed: the Services' configuration is not started");
-		Commands.Result result = Commands.run(List.of("kubectl", "kustomize",
-				settings.repoRoot().resolve("knative/overlays").resolve(overlay).toString()), Map.of(),
-				settings.workDir().resolve("manifests/knative-" + overlay + ".yaml"));
-		assertThat(result.exitCode()).as(result.output()).isZero();
-		@SuppressWarnings("unchecked")
-		List<Map<String, Object>> documents = StreamSupport.stream(new Yaml().loadAll(result.output()).spliterator(), false)
-			.map(document -> (Map<String, Object>) document)
-			.toList();
-		return documents;
+		return RenderedOverlay.render(settings, overlay, "knative-" + overlay + ".yaml",
+				": the Services' configuration is not started");
 	}
 
 	private static Map<String, Object> find(List<Map<String, Object>> documents, String kind, String name) {
-		return documents.stream()
-			.filter(document -> kind.equals(document.get("kind")) && name.equals(((Map<?, ?>) document.get("metadata")).get("name")))
-			.findFirst()
-			.orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in the rendered overlay"));
+		return RenderedOverlay.find(documents, kind, name);
 	}
 
 	private static Map<?, ?> map(Map<?, ?> parent, String key) {
