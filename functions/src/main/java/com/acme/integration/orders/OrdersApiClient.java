@@ -98,6 +98,9 @@ class OrdersApiClient {
 
 	private final MeterRegistry meters;
 
+	/** For attempts with the full read timeout (all but late retries): built once, not per request. */
+	private final RestClient restClient;
+
 	OrdersApiClient(OrdersApiProperties properties, JsonMapper jsonMapper, MeterRegistry meters, Clock clock) {
 		this.properties = properties;
 		this.jsonMapper = jsonMapper;
@@ -108,6 +111,22 @@ class OrdersApiClient {
 			.version(HttpClient.Version.HTTP_1_1)
 			.followRedirects(HttpClient.Redirect.NEVER)
 			.build();
+		this.restClient = restClient(properties.readTimeout());
+	}
+
+	/**
+	 * A client whose requests time out after {@code readTimeout}. Building one sets up its message
+	 * converters (Jackson mappers included), which costs more than a whole call to a fast API: done
+	 * once for the configured timeout, per attempt only when what is left of the deadline is shorter.
+	 */
+	private RestClient restClient(Duration readTimeout) {
+		JdkClientHttpRequestFactory requestFactory = new JdkClientHttpRequestFactory(this.httpClient);
+		requestFactory.setReadTimeout(readTimeout);
+		// Our API's answers are small. With compression on, the factory asks for gzip and reads the body
+		// through a GZIPInputStream that its timeout closes from another thread: the read then fails with
+		// IllegalStateException ("Inflater has been closed") instead of an IOException.
+		requestFactory.enableCompression(false);
+		return RestClient.builder().requestFactory(requestFactory).build();
 	}
 
 	URI uri(Operation operation, String externalRef) {
@@ -179,13 +198,7 @@ class OrdersApiClient {
 	}
 
 	private Accepted attempt(Operation operation, URI uri, String idempotencyKey, byte[] body, Duration timeout) {
-		JdkClientHttpRequestFactory requestFactory = new JdkClientHttpRequestFactory(this.httpClient);
-		requestFactory.setReadTimeout(timeout);
-		// Our API's answers are small. With compression on, the factory asks for gzip and reads the body
-		// through a GZIPInputStream that its timeout closes from another thread: the read then fails with
-		// IllegalStateException ("Inflater has been closed") instead of an IOException.
-		requestFactory.enableCompression(false);
-		RestClient restClient = RestClient.builder().requestFactory(requestFactory).build();
+		RestClient restClient = timeout.equals(this.properties.readTimeout()) ? this.restClient : restClient(timeout);
 		Timer.Sample sample = Timer.start(this.meters);
 		String outcome = "io_error";
 		try {
