@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -32,6 +33,12 @@ class HttpConfiguration {
 	FunctionEndpoint orderStatusSyncEndpoint() {
 		return new FunctionEndpoint("orderStatusSync",
 				List.of(MediaType.APPLICATION_JSON, MediaType.parseMediaType("application/cloudevents+json")));
+	}
+
+	/** Non-reactive functions answer in one dispatch, without Spring MVC's async round trip. */
+	@Bean
+	static BeanPostProcessor synchronousFunctionResults() {
+		return SynchronousFunctionResults.installer();
 	}
 
 	@Bean
