@@ -10,7 +10,8 @@
 #   JAVA_OPTS          extra JVM flags, appended last so that they override the defaults below
 #                      (e.g. -XX:MaxRAMPercentage=60 from an overlay)
 #   FUNCTIONS_AOT_MODE run (default): use the AOT cache if present;
-#                      train: record it (-XX:AOTCacheOutput) and stop once the context is refreshed
+#                      train: record it (-XX:AOTCacheOutput); the JVM writes it when it stops
+#                      (AotTraining.java serves the app requests, then sends SIGTERM)
 set -euo pipefail
 
 app_dir=${FUNCTIONS_APP_DIR:-/app}
@@ -49,7 +50,7 @@ case "${FUNCTIONS_AOT_MODE:-run}" in
     fi
     ;;
   train)
-    jvm_flags+=("-XX:AOTCacheOutput=$cache" -Dspring.context.exit=onRefresh)
+    jvm_flags+=("-XX:AOTCacheOutput=$cache")
     ;;
   *)
     echo "run-functions.sh: FUNCTIONS_AOT_MODE must be run or train, not '${FUNCTIONS_AOT_MODE}'" >&2

@@ -96,10 +96,17 @@ check(".dockerignore keeps .git and build outputs out of the context", ".git" in
 
 run = read("scripts/image/run-functions.sh")
 for flag in ("-XX:MaxRAMPercentage=", "-XX:+ExitOnOutOfMemoryError", "-XX:AOTCache=", "-XX:AOTCacheOutput=",
-             "-Dspring.context.exit=onRefresh", "-Djava.io.tmpdir=/tmp", 'exec "$java_cmd"'):
+             "-Djava.io.tmpdir=/tmp", 'exec "$java_cmd"'):
     check(f"run-functions.sh holds {flag}", flag in run)
 prepare = read("scripts/image/prepare-functions.sh")
 check("prepare-functions.sh extracts with the Boot jar's tools mode",
       "-Djarmode=tools" in prepare and "extract --destination" in prepare)
-check("prepare-functions.sh trains through run-functions.sh (same flags)",
-      "FUNCTIONS_AOT_MODE=train" in prepare and "run-functions.sh" in prepare)
+check("prepare-functions.sh trains through run-functions.sh (same flags) with AotTraining",
+      "AotTraining" in prepare and "run-functions.sh" in prepare)
+training = read("scripts/image/AotTraining.java")
+check("AotTraining launches the app in train mode and stops it with SIGTERM (the cache is written at exit)",
+      '"FUNCTIONS_AOT_MODE", "train"' in training and "app.destroy()" in training)
+check("run-functions.sh no longer stops the training run at the context refresh",
+      "-Dspring.context.exit=onRefresh" not in run)
+check("Dockerfile: compiles AotTraining in the JDK stage and trains with it in the runtime stage",
+      "javac" in dockerfile and "AotTraining.java" in dockerfile and "AOT_TRAINING_CLASSPATH=" in runtime)
