@@ -7,6 +7,8 @@ Subcommands:
   requests   pre-sign N webhooks (unique ids and order numbers) into a file for wrk's Lua script
   wait       send signed webhooks until one gets a 200
   rss        print the resident set size (KiB) of a process and its descendants
+  medians    reduce the throughput runs (runs.csv: every round) to one row per variant and
+             concurrency (points.csv): median requests/s, latencies of the run that had it
   chart      draw the PNG chart of a coldstart or throughput result
   markdown   print the result as a Markdown table (for docs/performance.md)
 """
@@ -225,6 +227,33 @@ def cmd_rss(args):
     print(rss_kib(args.pid))
 
 
+def cmd_medians(args):
+    with open(args.runs, newline="") as f:
+        runs = list(csv.DictReader(f))
+    rss = {}
+    for item in args.rss.split():
+        variant, _, figures = item.partition("=")
+        rss[variant] = figures.split(":")
+    fields = ["variant", "connections", "rounds", "requests", "requests_per_s", "p50_ms", "p90_ms", "p99_ms",
+              "max_ms", "non2xx", "socket_errors", "wrapped", "rss_idle_mib", "rss_after_mib"]
+    with open(args.out, "w", newline="") as out:
+        writer = csv.DictWriter(out, fields)
+        writer.writeheader()
+        for key in dict.fromkeys((r["variant"], r["connections"]) for r in runs):
+            group = sorted((r for r in runs if (r["variant"], r["connections"]) == key),
+                           key=lambda r: float(r["requests_per_s"]))
+            # The lower median for an even count: the run whose latencies are reported is one that happened.
+            median_run = group[(len(group) - 1) // 2]
+            row = {k: median_run[k] for k in fields if k in median_run}
+            row.update(rounds=len(group),
+                       requests=sum(int(r["requests"]) for r in group),
+                       requests_per_s="%.1f" % statistics.median(float(r["requests_per_s"]) for r in group),
+                       non2xx=sum(int(r["non2xx"]) for r in group),
+                       socket_errors=sum(int(r["socket_errors"]) for r in group))
+            row["rss_idle_mib"], row["rss_after_mib"] = rss.get(key[0], ["", ""])
+            writer.writerow(row)
+
+
 # --- charts --------------------------------------------------------------------------------------
 
 def cmd_chart(args):
@@ -324,6 +353,11 @@ def main():
     p = sub.add_parser("rss")
     p.add_argument("pid", type=int)
     p.set_defaults(func=cmd_rss)
+    p = sub.add_parser("medians")
+    p.add_argument("--runs", required=True)
+    p.add_argument("--rss", default="", help="VARIANT=IDLE_MIB:AFTER_MIB ...")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_medians)
     p = sub.add_parser("chart")
     p.add_argument("kind", choices=["coldstart", "throughput"])
     p.add_argument("input")

@@ -15,9 +15,11 @@
 #   B             the production launch: scripts/image/prepare-functions.sh + run-functions.sh
 #   A-c1, A-lazy  A with -XX:TieredStopAtLevel=1 / spring.main.lazy-initialization=true
 #   B-c2, B-lazy  B with C2 back on / with lazy initialisation (JAVA_OPTS of the launch)
-#   B-reqtrain    B with an AOT cache recorded while serving 50 webhooks, not to onRefresh
+#   B-refresh     B with an AOT cache recorded to the context refresh only (the Spring-documented
+#                 training, -Dspring.context.exit=onRefresh), where B's serves requests first
 #   spring-aot    Spring AOT on the JVM (process-aot build in target/bench, spring.aot.enabled)
-#   spring-aot-B  Spring AOT through the production launch, cache recorded on 50 webhooks
+#   spring-aot-B  Spring AOT through the production launch, cache recorded on 50 webhooks (not
+#                 AotTraining's full set: this build has the functions of one Service only)
 # Environment: BENCH_VARIANTS="floor A B ..." to choose, BENCH_BUILD=1 to rebuild the jar first,
 #              BENCH_JAR, BENCH_IMAGE_SCRIPTS, BENCH_APP_PORT / BENCH_UPSTREAM_PORT.
 set -euo pipefail
@@ -38,7 +40,7 @@ while [[ $# -gt 0 ]]; do
 	shift
 done
 
-ALL_VARIANTS="floor A B A-c1 A-lazy B-c2 B-lazy B-reqtrain spring-aot spring-aot-B"
+ALL_VARIANTS="floor A B A-c1 A-lazy B-c2 B-lazy B-refresh spring-aot spring-aot-B"
 if [[ $SMOKE == 1 ]]; then
 	RUNS=1
 	VARIANTS=${BENCH_VARIANTS:-floor A B}
@@ -148,6 +150,17 @@ train_on_requests() {
 	[[ -s "$dir/functions.aot" ]] || die "no AOT cache written (see $OUT/$(basename "$dir")-training.log)"
 }
 
+# An app folder whose AOT cache is recorded by the production launch up to the context refresh.
+train_on_refresh() {
+	local jar=$1 dir=$2
+	extract "$jar" "$dir"
+	log "training an AOT cache in $(basename "$dir") up to the context refresh"
+	env -u JAVA_TOOL_OPTIONS SERVER_PORT=0 FUNCTIONS_APP_DIR="$dir" \
+		JAVA_OPTS="-XX:AOTCacheOutput=$dir/functions.aot -Dspring.context.exit=onRefresh" "$LAUNCH" \
+		>"$OUT/$(basename "$dir")-training.log" 2>&1 || die "training failed (see $OUT/$(basename "$dir")-training.log)"
+	[[ -s "$dir/functions.aot" ]] || die "no AOT cache written (see $OUT/$(basename "$dir")-training.log)"
+}
+
 launch() {
 	local dir=$1 opts=${2:-}
 	printf 'env FUNCTIONS_APP_DIR=%q JAVA_OPTS=%q %q' "$dir" "$opts" "$LAUNCH"
@@ -178,9 +191,9 @@ for v in $VARIANTS; do
 			prepare_image
 			add B-lazy "B + spring.main.lazy-initialization=true" \
 				"$(launch "$WORK/image" -Dspring.main.lazy-initialization=true)" ;;
-		B-reqtrain)
-			train_on_requests "$WORK/functions.jar" "$WORK/reqtrain"
-			add B-reqtrain "B, AOT cache trained on 50 requests instead of to onRefresh" "$(launch "$WORK/reqtrain")" ;;
+		B-refresh)
+			train_on_refresh "$WORK/functions.jar" "$WORK/refresh"
+			add B-refresh "B, AOT cache trained to the context refresh only (no requests)" "$(launch "$WORK/refresh")" ;;
 		spring-aot)
 			aot_jar=$(spring_aot_jar)
 			add spring-aot "Spring AOT on the JVM (process-aot, spring.aot.enabled), java -jar" \
@@ -188,7 +201,7 @@ for v in $VARIANTS; do
 		spring-aot-B)
 			aot_jar=$(spring_aot_jar)
 			train_on_requests "$aot_jar" "$WORK/spring-aot-b" -Dspring.aot.enabled=true
-			add spring-aot-B "Spring AOT + B-reqtrain (production launch, cache trained on requests)" \
+			add spring-aot-B "Spring AOT + production launch, cache trained on 50 webhooks" \
 				"$(launch "$WORK/spring-aot-b" -Dspring.aot.enabled=true)" ;;
 		*) die "unknown variant $v (known: $ALL_VARIANTS)" ;;
 	esac

@@ -50,15 +50,6 @@ stop_started() {
 		wait "$pid" 2>/dev/null || true
 	done
 	BENCH_PIDS=()
-
-# One benchmark at a time on this machine, from any clone: they share the 22xxx ports and the
-# CPUs they measure. A second one waits for the first (up to 30 minutes).
-mkdir -p "$ROOT/target/bench"
-exec 9>"${TMPDIR:-/tmp}/scripts-bench-22xxx.lock"
-if ! flock -n 9; then
-	echo "[bench] another benchmark runs on this machine; waiting for it" >&2
-	flock -w 1800 9 || { echo "[bench] gave up waiting for the other benchmark" >&2; exit 1; }
-fi
 }
 
 # The python3 on PATH for the standard-library helpers; one that has matplotlib for the chart

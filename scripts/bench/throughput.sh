@@ -6,15 +6,19 @@
 #   plain-mvc the same process with a plain Spring MVC controller taking POST /orderWebhook instead
 #             of spring-cloud-function-web: same verifier, mapper, Orders API client, filters and
 #             flags (scripts/bench/plain-mvc/, loaded only here), so the difference is the function layer.
-# The app gets one CPU (taskset; a 1-CPU container), under the container's memory flags (512 MiB),
-# wrk and the stand-in the other CPU. Requests/s, p50, p99, RSS idle and after load go to
-# target/bench/throughput/ (CSV, JSON, PNG). Every response must be 2xx: the script fails otherwise.
+# The app variants run side by side, each its own JVM on one CPU (taskset; a 1-CPU container),
+# under the container's memory flags (512 MiB); wrk and the stand-in get the other CPU. They are
+# measured in alternation, round after round, each round in a rotating order; the figure for a
+# variant is its median over the rounds. Requests/s, p50, p99, RSS idle and after load go to
+# target/bench/throughput/ (points.csv: medians, runs.csv: every run, JSON, PNG). Every response
+# must be 2xx: the script fails otherwise.
 # The last line is `throughput_ratio=<function / plain-mvc requests/s at the highest concurrency>`.
 #
 # Usage: scripts/bench/throughput.sh [--smoke] [--publish]
-#   --smoke    2-second runs, short warm-up (seconds, not minutes): checks that it all works
+#   --smoke    one round of 2-second runs, short warm-up (seconds, not minutes): checks that it all works
 #   --publish  also copy the figures and chart to docs/bench-results/
-# Environment: BENCH_CONNECTIONS="4 16 64", BENCH_DURATION=20 (s per point), BENCH_WARMUP=20 (s),
+# Environment: BENCH_CONNECTIONS="4 16 64", BENCH_DURATION=10 (s per run), BENCH_ROUNDS=3,
+#              BENCH_WARMUP=20 (s per variant),
 #              BENCH_VARIANTS="function plain-mvc function-c2" (function-c2: C2 back on,
 #              function-g1: G1 instead of Serial; flag choices measured against the launch),
 #              BENCH_BUILD=1 to rebuild the jar first, BENCH_PIN=0 not to pin CPUs.
@@ -38,11 +42,13 @@ if [[ $SMOKE == 1 ]]; then
 	DURATION=${BENCH_DURATION:-2}
 	WARMUP=${BENCH_WARMUP:-2}
 	MAX_RATE=${BENCH_MAX_RATE:-2000}
+	ROUNDS=${BENCH_ROUNDS:-1}
 else
 	CONNECTIONS=${BENCH_CONNECTIONS:-"4 16 64"}
-	DURATION=${BENCH_DURATION:-20}
+	DURATION=${BENCH_DURATION:-10}
 	WARMUP=${BENCH_WARMUP:-20}
 	MAX_RATE=${BENCH_MAX_RATE:-4000}
+	ROUNDS=${BENCH_ROUNDS:-3}
 fi
 if [[ $SMOKE == 1 ]]; then
 	VARIANTS=${BENCH_VARIANTS:-function plain-mvc}
@@ -108,7 +114,8 @@ app_environment "$WORK/secrets"
 start_upstream "$WORK/classes" "$OUT/upstream.log"
 
 RESULTS="$OUT/points.csv"
-echo "variant,connections,requests,requests_per_s,p50_ms,p90_ms,p99_ms,max_ms,non2xx,socket_errors,wrapped,rss_idle_mib,rss_after_mib" >"$RESULTS"
+RUNS="$OUT/runs.csv"
+echo "variant,round,connections,requests,requests_per_s,p50_ms,p90_ms,p99_ms,max_ms,non2xx,socket_errors,wrapped" >"$RUNS"
 
 # Runs wrk once against URL with C connections for D seconds, with freshly signed requests
 # (timestamps must stay within the 5-minute tolerance). Prints wrk's RESULT line.
@@ -128,37 +135,35 @@ run_wrk() {
 
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
+# One wrk run into runs.csv; any non-2xx response or socket error fails the benchmark.
 record() {
-	local name=$1 connections=$2 result=$3 rss_idle=$4 rss_after=$5
+	local name=$1 round=$2 connections=$3 result=$4
 	local non2xx socket_errors
 	non2xx=$(field non2xx "$result")
 	socket_errors=$(field socket_errors "$result")
-	printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$name" "$connections" "$(field requests "$result")" \
+	printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$name" "$round" "$connections" "$(field requests "$result")" \
 		"$(field requests_per_s "$result")" "$(field p50_ms "$result")" "$(field p90_ms "$result")" \
 		"$(field p99_ms "$result")" "$(field max_ms "$result")" "$non2xx" "$socket_errors" \
-		"$(field wrapped "$result")" "$rss_idle" "$rss_after" >>"$RESULTS"
-	log "$name c=$connections: $(field requests_per_s "$result") req/s, p50 $(field p50_ms "$result") ms, p99 $(field p99_ms "$result") ms, non-2xx $non2xx, socket errors $socket_errors"
+		"$(field wrapped "$result")" >>"$RUNS"
+	log "$name c=$connections round $round: $(field requests_per_s "$result") req/s, p50 $(field p50_ms "$result") ms, p99 $(field p99_ms "$result") ms, non-2xx $non2xx, socket errors $socket_errors"
 	if [[ $non2xx != 0 || $socket_errors != 0 ]]; then
 		grep '^FIRST_NON2XX' "$OUT/wrk-$name-c$connections.txt" >&2 || true
 		die "$name c=$connections: $non2xx non-2xx responses, $socket_errors socket errors"
 	fi
 }
 
-measure_series() {
-	local name=$1 url=$2 pid=${3:-} rss_idle=${4:-} c result
-	log "$name: warm-up ${WARMUP}s"
-	run_wrk "$url" "${CONNECTIONS##* }" "$WARMUP" "$name-warmup" >/dev/null
-	for c in $CONNECTIONS; do
-		result=$(run_wrk "$url" "$c" "$DURATION" "$name")
-		local rss_after=""
-		[[ -n "$pid" ]] && rss_after=$(($("$PYTHON" "$BENCH_DIR/bench.py" rss "$pid") / 1024))
-		record "$name" "$c" "$result" "$rss_idle" "$rss_after"
-	done
-}
-
 log "ceiling: the stand-in alone"
-measure_series ceiling "http://127.0.0.1:$UPSTREAM_PORT/api/v1/orders"
+run_wrk "http://127.0.0.1:$UPSTREAM_PORT/api/v1/orders" "${CONNECTIONS##* }" "$WARMUP" ceiling-warmup >/dev/null
+for c in $CONNECTIONS; do
+	record ceiling 1 "$c" "$(run_wrk "http://127.0.0.1:$UPSTREAM_PORT/api/v1/orders" "$c" "$DURATION" ceiling)"
+done
 
+# All app variants run side by side, each its own JVM on the app's CPU (an idle one takes no CPU
+# time), and are measured in alternation: every round runs each variant once per concurrency, in
+# a rotating order. Slow phases of a shared machine then fall on every variant alike, which
+# back-to-back series (one variant for minutes, then the next) did not ensure.
+declare -A APP_PID APP_URL RSS_IDLE
+port=$APP_PORT
 for variant in $VARIANTS; do
 	extra_opts=$AGENT
 	case $variant in
@@ -168,19 +173,20 @@ for variant in $VARIANTS; do
 		function-g1) extra_opts+=" -XX:-UseSerialGC -XX:+UseG1GC" ;;
 		*) die "unknown variant $variant" ;;
 	esac
-	log "$variant: starting the production launch on CPU ${APP_CPUS:-any} (JAVA_OPTS=$extra_opts)"
+	log "$variant: starting the production launch on CPU ${APP_CPUS:-any}, port $port (JAVA_OPTS=$extra_opts)"
 	# exec all the way down (subshell -> taskset -> run-functions.sh -> java): $! is the JVM.
 	(
-		export FUNCTIONS_APP_DIR="$WORK/image" JAVA_OPTS="$extra_opts"
+		export FUNCTIONS_APP_DIR="$WORK/image" JAVA_OPTS="$extra_opts" SERVER_PORT="$port"
 		if [[ -n "$APP_CPUS" ]]; then
 			exec taskset -c "$APP_CPUS" "$IMAGE_SCRIPTS/run-functions.sh"
 		else
 			exec "$IMAGE_SCRIPTS/run-functions.sh"
 		fi
 	) >"$OUT/app-$variant.log" 2>&1 &
-	app_pid=$!
-	BENCH_PIDS+=("$app_pid")
-	"$PYTHON" "$BENCH_DIR/bench.py" wait --url "http://127.0.0.1:$APP_PORT/orderWebhook" --sample "$SAMPLE" \
+	APP_PID[$variant]=$!
+	BENCH_PIDS+=("$!")
+	APP_URL[$variant]="http://127.0.0.1:$port/orderWebhook"
+	"$PYTHON" "$BENCH_DIR/bench.py" wait --url "${APP_URL[$variant]}" --sample "$SAMPLE" \
 		|| die "$variant did not answer (see $OUT/app-$variant.log)"
 	if [[ $variant == plain-mvc ]]; then
 		grep -q 'bench: plain MVC controller' "$OUT/app-$variant.log" || die "the plain MVC controller is not active"
@@ -188,12 +194,33 @@ for variant in $VARIANTS; do
 	if grep -q 'error.*\[aot\]' "$OUT/app-$variant.log"; then
 		log "warning: $variant runs without the AOT cache (see $OUT/app-$variant.log)"
 	fi
-	sleep 3
-	rss_idle=$(($("$PYTHON" "$BENCH_DIR/bench.py" rss "$app_pid") / 1024))
-	measure_series "$variant" "http://127.0.0.1:$APP_PORT/orderWebhook" "$app_pid" "$rss_idle"
-	kill "$app_pid"
-	wait "$app_pid" || true
+	port=$((port + 10))
 done
+sleep 3
+read -ra variants <<<"$VARIANTS"
+for variant in "${variants[@]}"; do
+	RSS_IDLE[$variant]=$(($("$PYTHON" "$BENCH_DIR/bench.py" rss "${APP_PID[$variant]}") / 1024))
+done
+for variant in "${variants[@]}"; do
+	log "$variant: warm-up ${WARMUP}s"
+	run_wrk "${APP_URL[$variant]}" "${CONNECTIONS##* }" "$WARMUP" "$variant-warmup" >/dev/null
+done
+for c in $CONNECTIONS; do
+	for ((round = 1; round <= ROUNDS; round++)); do
+		for ((i = 0; i < ${#variants[@]}; i++)); do
+			variant=${variants[$(((i + round - 1) % ${#variants[@]}))]}
+			record "$variant" "$round" "$c" "$(run_wrk "${APP_URL[$variant]}" "$c" "$DURATION" "$variant-r$round")"
+		done
+	done
+done
+RSS=""
+for variant in "${variants[@]}"; do
+	RSS+="$variant=${RSS_IDLE[$variant]}:$(($("$PYTHON" "$BENCH_DIR/bench.py" rss "${APP_PID[$variant]}") / 1024)) "
+done
+
+# Per variant and concurrency: the median requests/s over the rounds, with the latencies of the
+# run that had it (points.csv, the published table).
+"$PYTHON" "$BENCH_DIR/bench.py" medians --runs "$RUNS" --rss "$RSS" --out "$RESULTS"
 
 machine_description >"$OUT/machine.txt"
 "$PYTHON" - "$RESULTS" "$OUT/throughput.json" <<'EOF'
@@ -224,15 +251,28 @@ CHART_PY=$(chart_python)
 if [[ $PUBLISH == 1 ]]; then
 	mkdir -p "$ROOT/docs/bench-results"
 	cp "$RESULTS" "$ROOT/docs/bench-results/throughput.csv"
+	cp "$RUNS" "$ROOT/docs/bench-results/throughput-runs.csv"
 	cp "$OUT/throughput.json" "$ROOT/docs/bench-results/throughput.json"
 	cp "$OUT/machine.txt" "$ROOT/docs/bench-results/throughput-machine.txt"
 	cp "$OUT/throughput.png" "$ROOT/docs/performance-throughput.png"
 fi
 
 top=${CONNECTIONS##* }
+# The ratio of the medians; the ratio within each round (the two measured minutes apart) is
+# printed beside it, to show how much of the difference is the machine's noise.
 ratio=$("$PYTHON" -c '
-import csv, sys
-rps = {r["variant"]: float(r["requests_per_s"]) for r in csv.DictReader(open(sys.argv[1])) if r["connections"] == sys.argv[2]}
-print("%.3f" % (rps["function"] / rps["plain-mvc"]) if "function" in rps and "plain-mvc" in rps else "n/a (function and plain-mvc were not both measured)")' "$RESULTS" "$top")
-log "all responses 2xx; results: $OUT (points.csv, throughput.json, throughput.png)"
+import csv, statistics, sys
+top = sys.argv[3]
+rps = {r["variant"]: float(r["requests_per_s"]) for r in csv.DictReader(open(sys.argv[1])) if r["connections"] == top}
+rounds = {}
+for r in csv.DictReader(open(sys.argv[2])):
+    if r["connections"] == top:
+        rounds.setdefault(r["round"], {})[r["variant"]] = float(r["requests_per_s"])
+pairs = [v["function"] / v["plain-mvc"] for v in rounds.values() if "function" in v and "plain-mvc" in v]
+if "function" in rps and "plain-mvc" in rps:
+    print("per-round ratios at %s connections: %s" % (top, " ".join("%.3f" % p for p in pairs)), file=sys.stderr)
+    print("%.3f" % (rps["function"] / rps["plain-mvc"]))
+else:
+    print("n/a (function and plain-mvc were not both measured)")' "$RESULTS" "$RUNS" "$top")
+log "all responses 2xx; results: $OUT (points.csv, runs.csv, throughput.json, throughput.png)"
 echo "throughput_ratio=$ratio"
