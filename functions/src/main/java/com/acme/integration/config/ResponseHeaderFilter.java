@@ -17,6 +17,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * output message headers) into the response; {@code spring.cloud.function.http.ignored-headers}
  * only removes names it lists exactly, so prefixes such as {@code ce-*} or {@code webhook-*} and
  * anything a caller invents would still come back. Only the headers below ever leave.
+ * <p>
+ * Every response also says {@code X-Content-Type-Options: nosniff} and, unless the handler sets
+ * its own, {@code Cache-Control: no-store}: answers about orders are for the caller only, and
+ * no cache or browser should keep or reinterpret them.
  */
 class ResponseHeaderFilter extends OncePerRequestFilter {
 
@@ -38,6 +42,8 @@ class ResponseHeaderFilter extends OncePerRequestFilter {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
+		response.setHeader("X-Content-Type-Options", "nosniff");
+		response.setHeader("Cache-Control", "no-store");
 		chain.doFilter(request, new AllowListResponse(response));
 	}
 

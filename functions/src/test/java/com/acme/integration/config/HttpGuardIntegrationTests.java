@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Nested;
@@ -255,6 +256,19 @@ class HttpGuardIntegrationTests extends IntegrationTestSupport {
 
 			assertThat(response.statusCode()).isEqualTo(200);
 			assertNoEcho(response);
+		}
+
+		@Test
+		void responsesAreNotToBeCachedOrSniffed() {
+			HttpResponse<String> ok = postRaw("/mapOrder", "application/json", sample("webhooks/order-created.json"),
+					Map.of());
+			HttpResponse<String> problem = postRaw("/orderWebhook", "application/json",
+					sample("webhooks/order-created.json"), Map.of());
+
+			assertThat(List.of(ok, problem)).allSatisfy(response -> {
+				assertThat(response.headers().allValues("X-Content-Type-Options")).containsExactly("nosniff");
+				assertThat(response.headers().allValues("Cache-Control")).containsExactly("no-store");
+			});
 		}
 
 		@Test
