@@ -16,7 +16,7 @@
 #   A-c1, A-lazy  A with -XX:TieredStopAtLevel=1 / spring.main.lazy-initialization=true
 #   B-c2, B-lazy  B with C2 back on / with lazy initialisation (JAVA_OPTS of the launch)
 #   B-refresh     B with an AOT cache recorded to the context refresh only (the Spring-documented
-#                 training, -Dspring.context.exit=onRefresh), where B's serves requests first
+#                 training, -Dspring.context.exit=onRefresh); B's training serves requests first
 #   spring-aot    Spring AOT on the JVM (process-aot build in target/bench, spring.aot.enabled)
 #   spring-aot-B  Spring AOT through the production launch, cache recorded on 50 webhooks (not
 #                 AotTraining's full set: this build has the functions of one Service only)
