@@ -15,11 +15,11 @@
 #   B             the production launch: scripts/image/prepare-functions.sh + run-functions.sh
 #   A-c1, A-lazy  A with -XX:TieredStopAtLevel=1 / spring.main.lazy-initialization=true
 #   B-c2, B-lazy  B with C2 back on / with lazy initialisation (JAVA_OPTS of the launch)
-#   B-refresh     B with an AOT cache recorded to the context refresh only (the Spring-documented
+#   B-refresh     B with its AOT cache recorded to the context refresh only (the Spring-documented
 #                 training, -Dspring.context.exit=onRefresh); B's training serves requests first
-#   spring-aot    Spring AOT on the JVM (process-aot build in target/bench, spring.aot.enabled)
-#   spring-aot-B  Spring AOT through the production launch, cache recorded on 50 webhooks (not
-#                 AotTraining's full set: this build has the functions of one Service only)
+#   cache-only    the extracted jar and a JDK AOT cache trained on 50 webhooks, without Spring AOT
+#                 (the production launch before Spring AOT)
+#   spring-aot    Spring AOT on the JVM without the AOT cache: B's spring-aot.jar, java -jar
 # Environment: BENCH_VARIANTS="floor A B ..." to choose, BENCH_BUILD=1 to rebuild the jar first,
 #              BENCH_JAR, BENCH_IMAGE_SCRIPTS, BENCH_APP_PORT / BENCH_UPSTREAM_PORT.
 set -euo pipefail
@@ -40,7 +40,7 @@ while [[ $# -gt 0 ]]; do
 	shift
 done
 
-ALL_VARIANTS="floor A B A-c1 A-lazy B-c2 B-lazy B-refresh spring-aot spring-aot-B"
+ALL_VARIANTS="floor A B A-c1 A-lazy B-c2 B-lazy B-refresh cache-only spring-aot"
 if [[ $SMOKE == 1 ]]; then
 	RUNS=1
 	VARIANTS=${BENCH_VARIANTS:-floor A B}
@@ -52,7 +52,6 @@ OUT="$ROOT/target/bench/coldstart"
 WORK="$OUT/work"
 rm -rf "$OUT"
 mkdir -p "$WORK"
-AOT_BUILD="$ROOT/target/bench/spring-aot-build"
 trap stop_started EXIT
 
 log "machine: $(machine_description)"
@@ -98,67 +97,47 @@ extract() {
 	env -u JAVA_TOOL_OPTIONS "$JAVA" -Djarmode=tools -jar "$jar" extract --destination "$dest" >/dev/null
 }
 
-# Spring AOT on the JVM: the same sources built with spring-boot:process-aot, in a copy of the
-# reactor under target/ so the shared functions/target is left alone.
-spring_aot_jar() {
-	local src=$AOT_BUILD
-	# Rebuilt when the functions sources changed since the last Spring AOT build.
-	if [[ ! -f "$src/functions/target/functions.jar" ]] \
-		|| [[ -n "$(find "$ROOT/functions/src/main" "$ROOT/functions/pom.xml" -newer "$src/functions/target/functions.jar" -print -quit)" ]]; then
-		rm -rf "$src"
-		log "building a Spring AOT jar (process-aot) in $src"
-		mkdir -p "$src"
-		cp -r "$ROOT/pom.xml" "$ROOT/mvnw" "$ROOT/.mvn" "$src/"
-		mkdir -p "$src/functions"
-		cp -r "$ROOT/functions/pom.xml" "$ROOT/functions/src" "$src/functions/"
-		# Only functions in the copy's reactor (the first <modules> block; profiles keep theirs).
-		"$PYTHON" -c 'import re, sys
-pom = open(sys.argv[1]).read()
-pom = re.sub(r"<modules>.*?</modules>", "<modules><module>functions</module></modules>", pom, count=1, flags=re.S)
-open(sys.argv[1], "w").write(pom)' "$src/pom.xml"
-		# An execution id of its own: the pom's default-cli execution points at the sandbox main class.
-		(cd "$src" && env -u JAVA_TOOL_OPTIONS ./mvnw -B -q -pl functions -Dmaven.test.skip=true \
-			compile org.springframework.boot:spring-boot-maven-plugin:process-aot@bench-aot package) >"$ROOT/target/bench/spring-aot-build.log" 2>&1 \
-			|| die "Spring AOT build failed (see target/bench/spring-aot-build.log)"
-	fi
-	echo "$src/functions/target/functions.jar"
-}
-
 # The production launch, exactly as the image runs it: the CI engineer's scripts/image/ scripts
 # prepare (extract + AOT cache training, as the image build does) and launch (the flags live
 # there only). Prepared like the image build (no container env), run like Knative (with it).
 PREPARE="$IMAGE_SCRIPTS/prepare-functions.sh"
 LAUNCH="$IMAGE_SCRIPTS/run-functions.sh"
 
-# B's layout, made once by the image's own script.
+# B's layout, made once by the image's own script, for the order-webhook Service only.
+SERVICE=order-webhook
 prepare_image() {
-	if [[ ! -f "$WORK/image/functions.aot" ]]; then
-		log "preparing B with scripts/image/prepare-functions.sh (extract + AOT cache training)"
-		env -u JAVA_TOOL_OPTIONS "$PREPARE" "$WORK/functions.jar" "$WORK/image" >"$OUT/image-prepare.log" 2>&1 \
-			|| die "image prepare failed (see $OUT/image-prepare.log)"
+	if [[ ! -f "$WORK/image/services/$SERVICE/functions.aot" ]]; then
+		log "preparing B with scripts/image/prepare-functions.sh (extract, Spring AOT, AOT cache training)"
+		env -u JAVA_TOOL_OPTIONS FUNCTIONS_SERVICES=$SERVICE "$PREPARE" "$WORK/functions.jar" "$WORK/image" \
+			>"$OUT/image-prepare.log" 2>&1 || die "image prepare failed (see $OUT/image-prepare.log)"
 	fi
 }
 
-# An app folder (extracted JAR) whose AOT cache is recorded by the production launch while it
-# serves 50 signed webhooks, instead of stopping at the context refresh.
+# An app folder (extracted jar, no Spring AOT) whose AOT cache is recorded by the production JVM
+# flags while it serves 50 signed webhooks. run-functions.sh finds no Service build there and
+# starts the plain jar; the cache comes in through JAVA_OPTS.
 train_on_requests() {
-	local jar=$1 dir=$2 opts=${3:-}
+	local jar=$1 dir=$2
 	extract "$jar" "$dir"
 	log "training an AOT cache in $(basename "$dir") on 50 signed webhooks"
 	exercise 50 "$OUT/$(basename "$dir")-training.log" \
-		env FUNCTIONS_APP_DIR="$dir" JAVA_OPTS="$opts -XX:AOTCacheOutput=$dir/functions.aot" "$LAUNCH"
+		env FUNCTIONS_APP_DIR="$dir" JAVA_OPTS="-XX:AOTCacheOutput=$dir/functions.aot" "$LAUNCH"
 	[[ -s "$dir/functions.aot" ]] || die "no AOT cache written (see $OUT/$(basename "$dir")-training.log)"
 }
 
-# An app folder whose AOT cache is recorded by the production launch up to the context refresh.
+# A copy of B's layout whose AOT cache is recorded by the production launch (train mode) up to the
+# context refresh.
 train_on_refresh() {
-	local jar=$1 dir=$2
-	extract "$jar" "$dir"
+	local dir=$1
+	prepare_image
+	rm -rf "$dir"
+	cp -r "$WORK/image" "$dir"
+	rm -f "$dir/services/$SERVICE/functions.aot"
 	log "training an AOT cache in $(basename "$dir") up to the context refresh"
-	env -u JAVA_TOOL_OPTIONS SERVER_PORT=0 FUNCTIONS_APP_DIR="$dir" \
-		JAVA_OPTS="-XX:AOTCacheOutput=$dir/functions.aot -Dspring.context.exit=onRefresh" "$LAUNCH" \
+	env -u JAVA_TOOL_OPTIONS SERVER_PORT=0 FUNCTIONS_APP_DIR="$dir" FUNCTIONS_AOT_MODE=train \
+		JAVA_OPTS="-Dspring.context.exit=onRefresh" "$LAUNCH" \
 		>"$OUT/$(basename "$dir")-training.log" 2>&1 || die "training failed (see $OUT/$(basename "$dir")-training.log)"
-	[[ -s "$dir/functions.aot" ]] || die "no AOT cache written (see $OUT/$(basename "$dir")-training.log)"
+	[[ -s "$dir/services/$SERVICE/functions.aot" ]] || die "no AOT cache written (see $OUT/$(basename "$dir")-training.log)"
 }
 
 launch() {
@@ -192,17 +171,16 @@ for v in $VARIANTS; do
 			add B-lazy "B + spring.main.lazy-initialization=true" \
 				"$(launch "$WORK/image" -Dspring.main.lazy-initialization=true)" ;;
 		B-refresh)
-			train_on_refresh "$WORK/functions.jar" "$WORK/refresh"
+			train_on_refresh "$WORK/refresh"
 			add B-refresh "B, AOT cache trained to the context refresh only (no requests)" "$(launch "$WORK/refresh")" ;;
+		cache-only)
+			train_on_requests "$WORK/functions.jar" "$WORK/cache-only"
+			add cache-only "extracted jar + AOT cache trained on 50 webhooks, no Spring AOT" \
+				"$(launch "$WORK/cache-only" "-XX:AOTCache=$WORK/cache-only/functions.aot")" ;;
 		spring-aot)
-			aot_jar=$(spring_aot_jar)
-			add spring-aot "Spring AOT on the JVM (process-aot, spring.aot.enabled), java -jar" \
-				"$(q "$JAVA") -Dspring.aot.enabled=true -jar $(q "$aot_jar")" ;;
-		spring-aot-B)
-			aot_jar=$(spring_aot_jar)
-			train_on_requests "$aot_jar" "$WORK/spring-aot-b" -Dspring.aot.enabled=true
-			add spring-aot-B "Spring AOT + production launch, cache trained on 50 webhooks" \
-				"$(launch "$WORK/spring-aot-b" -Dspring.aot.enabled=true)" ;;
+			prepare_image
+			add spring-aot "Spring AOT on the JVM (B's spring-aot.jar, spring.aot.enabled), no AOT cache" \
+				"$(q "$JAVA") -Dspring.aot.enabled=true -jar $(q "$WORK/image/services/$SERVICE/spring-aot.jar")" ;;
 		*) die "unknown variant $v (known: $ALL_VARIANTS)" ;;
 	esac
 done

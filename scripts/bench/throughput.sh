@@ -100,14 +100,16 @@ mapfile -t plain_sources < <(find "$BENCH_DIR/plain-mvc/src" -name '*.java')
 	-proc:none "${plain_sources[@]}" 2>"$OUT/plain-mvc-javac.log" \
 	|| { cat "$OUT/plain-mvc-javac.log" >&2; die "the plain MVC controller does not compile"; }
 printf 'Premain-Class: com.acme.integration.bench.BenchAgent\n' >"$WORK/plain-manifest.txt"
-"$JAVA_HOME/bin/jar" --create --file "$WORK/plain-mvc.jar" --manifest "$WORK/plain-manifest.txt" -C "$WORK/plain-classes" .
+"$JAVA_HOME/bin/jar" --create --file "$WORK/plain-mvc.jar" --manifest "$WORK/plain-manifest.txt" -C "$WORK/plain-classes" . \
+	-C "$BENCH_DIR/plain-mvc/resources" .
 AGENT="-javaagent:$WORK/plain-mvc.jar"
 
 # The production layout (extract + AOT cache training) by the image's own script. An agent adds
 # java.instrument to the module graph, and a JDK 25 AOT cache is only used with the module graph
 # it was trained with: so the training gets the agent too (JAVA_OPTS reaches the training launch).
 log "preparing the production layout with scripts/image/prepare-functions.sh"
-env -u JAVA_TOOL_OPTIONS JAVA_OPTS="$AGENT" "$IMAGE_SCRIPTS/prepare-functions.sh" "$WORK/functions.jar" "$WORK/image" \
+env -u JAVA_TOOL_OPTIONS JAVA_OPTS="$AGENT" FUNCTIONS_SERVICES=order-webhook \
+	"$IMAGE_SCRIPTS/prepare-functions.sh" "$WORK/functions.jar" "$WORK/image" \
 	>"$OUT/image-prepare.log" 2>&1 || die "image prepare failed (see $OUT/image-prepare.log)"
 
 app_environment "$WORK/secrets"

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # image:check job and the project's test of the image logic, without a Docker engine: runs the
-# same scripts the functions image runs (scripts/image/prepare-functions.sh: extract + AOT
-# training; scripts/image/run-functions.sh: the production launch) on the built Boot jar, then
-# checks that the launched app answers its probes, runs with the production flags, maps the AOT
-# cache, writes nothing into its folder or working directory, and stops on SIGTERM.
+# same scripts the functions image runs (scripts/image/prepare-functions.sh --build: extract +
+# Spring AOT per Knative Service, then --train: each Service's AOT cache; run-functions.sh: the
+# production launch) on the built Boot jar, then checks that every Service of knative/base has its
+# build, that the launched app answers its probes and a function call from its Spring AOT code,
+# runs with the production flags, maps the Service's AOT cache, writes nothing into its folder or
+# working directory, and stops on SIGTERM; and that a definition without a build still starts
+# (the plain jar, with a warning).
 # Ends with "N passed, N failed"; exits non-zero when a check failed.
 #
 # Usage: check-image.sh [BOOT_JAR]   (default functions/target/functions.jar, built when missing)
@@ -60,19 +63,31 @@ mkdir -p "$work" "$cwd_dir"
 # A private copy: other builds may rewrite functions/target while this runs.
 cp "$boot_jar" "$work/functions.jar"
 
-# --- extract + AOT training, as the image build does ---------------------------------------------
-if scripts/image/prepare-functions.sh "$work/functions.jar" "$app_dir" >"$work/prepare.log" 2>&1; then
-  pass "prepare-functions.sh extracts the jar and trains the AOT cache"
+# --- extract + Spring AOT, then AOT training, as the image build does ----------------------------
+if scripts/image/prepare-functions.sh --build "$work/functions.jar" "$app_dir" >"$work/prepare.log" 2>&1 \
+  && scripts/image/prepare-functions.sh --train "$app_dir" >>"$work/prepare.log" 2>&1; then
+  pass "prepare-functions.sh --build and --train: extract, Spring AOT and AOT cache per Service"
 else
   tail -n 40 "$work/prepare.log" | sed 's/^/    /'
   fail "prepare-functions.sh failed (log: $work/prepare.log)"
   finish
 fi
-if [[ -f "$app_dir/functions.jar" && -d "$app_dir/lib" && -s "$app_dir/functions.aot" ]]; then
-  pass "extracted layout: functions.jar, lib/, functions.aot"
+if [[ -f "$app_dir/functions.jar" && -d "$app_dir/lib" ]]; then
+  pass "extracted layout: functions.jar, lib/"
 else
   fail "extracted layout incomplete: $(ls "$app_dir")"
 fi
+# Every Knative Service has its build, for the definition its manifest sets.
+for manifest in knative/base/service-*.yaml; do
+  service=$(awk '/^metadata:/ { m = 1; next } m && /^  name:/ { print $2; exit }' "$manifest")
+  definition=$(grep -A1 'name: SPRING_CLOUD_FUNCTION_DEFINITION$' "$manifest" | sed -n 's/^ *value: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p')
+  dir="$app_dir/services/$service"
+  if [[ -s "$dir/spring-aot.jar" && -s "$dir/functions.aot" && "$(cat "$dir/definition" 2>/dev/null)" == "$definition" ]]; then
+    pass "$service ($definition): services/$service/ holds definition, spring-aot.jar, functions.aot"
+  else
+    fail "$service ($definition): build incomplete in $dir: $(find "$dir" -maxdepth 1 -type f -printf '%f ' 2>/dev/null)"
+  fi
+done
 find "$app_dir" -type f | sort >"$work/app-files.before"
 
 # --- the production launch -----------------------------------------------------------------------
@@ -83,42 +98,63 @@ while (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
 done
 base="http://127.0.0.1:$port"
 
-# Configuration for this check only: the Orders API and ERP point at a closed local port, which
-# readiness never calls. The secret is a labelled placeholder.
-(
-  cd "$cwd_dir"
-  exec env \
-    SERVER_PORT="$port" \
-    SPRING_CLOUD_FUNCTION_DEFINITION='orderWebhook;mapOrder' \
-    INTEGRATION_SECRETS_DIR="$CI_REPO_ROOT/$work/no-secrets/" \
-    INTEGRATION_CUSTOMER_KEY=ci-image-check \
-    INTEGRATION_WEBHOOK_SECRETS=whsec_Y2ktaW1hZ2UtY2hlY2stb25seS1ub3QtYS1zZWNyZXQ= \
-    INTEGRATION_ORDERSAPI_BASEURL=http://127.0.0.1:21009 \
-    INTEGRATION_ORDERSAPI_TOKEN=ci-image-check-only \
-    INTEGRATION_ERP_BASEURL=http://127.0.0.1:21009 \
-    SPRING_SECURITY_OAUTH2_CLIENT_REGISTRATION_ERP_CLIENTID=ci-image-check-only \
-    SPRING_SECURITY_OAUTH2_CLIENT_REGISTRATION_ERP_CLIENTSECRET=ci-image-check-only \
-    SPRING_SECURITY_OAUTH2_CLIENT_REGISTRATION_ERP_AUTHORIZATIONGRANTTYPE=client_credentials \
-    SPRING_SECURITY_OAUTH2_CLIENT_PROVIDER_ERP_TOKENURI=http://127.0.0.1:21009/token \
-    FUNCTIONS_APP_DIR="$CI_REPO_ROOT/$app_dir" \
-    "$CI_REPO_ROOT/scripts/image/run-functions.sh"
-) >"$work/run.log" 2>&1 &
-app_pid=$!
+# Starts the launch script with a function definition, configured for this check only: the Orders
+# API and ERP point at a closed local port, which readiness and mapOrder never call. The secret is
+# a labelled placeholder. Waits for readiness; sets app_pid.
+start_app() {
+  local definition=$1 logfile=$2 status=000
+  (
+    cd "$cwd_dir"
+    exec env \
+      SERVER_PORT="$port" \
+      SPRING_CLOUD_FUNCTION_DEFINITION="$definition" \
+      INTEGRATION_SECRETS_DIR="$CI_REPO_ROOT/$work/no-secrets/" \
+      INTEGRATION_CUSTOMER_KEY=ci-image-check \
+      INTEGRATION_WEBHOOK_SECRETS=whsec_Y2ktaW1hZ2UtY2hlY2stb25seS1ub3QtYS1zZWNyZXQ= \
+      INTEGRATION_ORDERSAPI_BASEURL=http://127.0.0.1:21009 \
+      INTEGRATION_ORDERSAPI_TOKEN=ci-image-check-only \
+      INTEGRATION_ERP_BASEURL=http://127.0.0.1:21009 \
+      SPRING_SECURITY_OAUTH2_CLIENT_PROVIDER_ERP_TOKENURI=http://127.0.0.1:21009/token \
+      FUNCTIONS_APP_DIR="$CI_REPO_ROOT/$app_dir" \
+      "$CI_REPO_ROOT/scripts/image/run-functions.sh"
+  ) >"$logfile" 2>&1 &
+  app_pid=$!
+  for _ in $(seq 1 240); do
+    kill -0 "$app_pid" 2>/dev/null || break
+    status=$(curl -s -o /dev/null -w '%{http_code}' "$base/actuator/health/readiness" || true)
+    [[ "$status" == 200 ]] && break
+    sleep 0.5
+  done
+  if [[ "$status" == 200 ]]; then
+    pass "$definition: the launched app answers GET /actuator/health/readiness with 200"
+  else
+    tail -n 40 "$logfile" | sed 's/^/    /'
+    fail "$definition: readiness answered $status (log: $logfile)"
+    finish
+  fi
+}
 
-status=000
-for _ in $(seq 1 240); do
-  kill -0 "$app_pid" 2>/dev/null || break
-  status=$(curl -s -o /dev/null -w '%{http_code}' "$base/actuator/health/readiness" || true)
-  [[ "$status" == 200 ]] && break
-  sleep 0.5
-done
-if [[ "$status" == 200 ]]; then
-  pass "the launched app answers GET /actuator/health/readiness with 200"
-else
-  tail -n 40 "$work/run.log" | sed 's/^/    /'
-  fail "readiness answered $status (log: $work/run.log)"
-  finish
-fi
+# SIGTERM (what Kubernetes sends) ends the process through graceful shutdown.
+stop_with_sigterm() {
+  local stopped=false
+  kill -TERM "$app_pid"
+  for _ in $(seq 1 120); do
+    if ! kill -0 "$app_pid" 2>/dev/null; then
+      stopped=true
+      break
+    fi
+    sleep 0.5
+  done
+  if $stopped; then
+    wait "$app_pid" 2>/dev/null || true
+    pass "SIGTERM stops the app"
+  else
+    fail "the app is still running 60 s after SIGTERM"
+  fi
+  app_pid=
+}
+
+start_app 'orderWebhook;mapOrder' "$work/run.log"
 
 status=$(curl -s -o /dev/null -w '%{http_code}' "$base/actuator/health/liveness" || true)
 if [[ "$status" == 200 ]]; then
@@ -127,22 +163,55 @@ else
   fail "liveness answered $status"
 fi
 
+# A function call through the Spring AOT code (mapOrder calls no upstream).
+mapped=$(curl -s -w ' %{http_code}' -H 'Content-Type: application/json' --data-binary @- "$base/mapOrder" <<'JSON' || true
+{"type":"order.created","timestamp":"2026-11-24T14:02:31+01:00","data":{"orderNumber":"SO-IMG-1",
+"customer":{"id":"C-4711","name":"Müller GmbH","email":"einkauf@mueller.example","vatId":"DE123456789"},
+"shipTo":{"street":"Lagerweg 12","postalCode":"10117","city":"Berlin","country":"DE"},
+"items":[{"articleNo":"A-100","description":"Widget","quantity":5,"unitPrice":"19.99","currency":"EUR"}],
+"requestedDeliveryDate":"2026-12-03"}}
+JSON
+)
+if [[ "$mapped" == *'"externalRef":"ci-image-check:SO-IMG-1"'*' 200' ]]; then
+  pass "POST /mapOrder answers 200 with the mapped order"
+else
+  fail "POST /mapOrder answered: $mapped"
+fi
+if grep -q 'Starting AOT-processed' "$work/run.log"; then
+  pass "the app starts from its Spring AOT code (\"Starting AOT-processed\")"
+else
+  fail "the app did not start from Spring AOT code (log: $work/run.log)"
+fi
+
 # The process is the JVM itself (exec), started with the production flags.
+service_dir="$CI_REPO_ROOT/$app_dir/services/order-webhook"
 cmdline=$(tr '\0' ' ' <"/proc/$app_pid/cmdline")
 for flag in -XX:MaxRAMPercentage= -XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC -Djava.io.tmpdir=/tmp \
-  "-XX:AOTCache=$CI_REPO_ROOT/$app_dir/functions.aot" "-jar $CI_REPO_ROOT/$app_dir/functions.jar"; do
+  -Dspring.aot.enabled=true "-XX:AOTCache=$service_dir/functions.aot" "-jar $service_dir/spring-aot.jar"; do
   if [[ "$cmdline" == *"$flag"* ]]; then
     pass "launched with $flag"
   else
     fail "launched without $flag: $cmdline"
   fi
 done
-if grep -q 'functions\.aot' "/proc/$app_pid/maps"; then
-  pass "the JVM mapped the AOT cache (the cache matches this jar and JVM)"
+if grep -q 'services/order-webhook/functions\.aot' "/proc/$app_pid/maps"; then
+  pass "the JVM mapped the Service's AOT cache (the cache matches this class path and JVM)"
 else
   grep -i 'aot' "$work/run.log" | head -n 10 | sed 's/^/    /'
   fail "the JVM did not map the AOT cache"
 fi
+stop_with_sigterm
+
+# A definition no Service was built for: the plain jar starts, and says why it is slower.
+start_app 'mapOrder' "$work/run-unbuilt.log"
+cmdline=$(tr '\0' ' ' <"/proc/$app_pid/cmdline")
+if [[ "$cmdline" == *"-jar $CI_REPO_ROOT/$app_dir/functions.jar"* && "$cmdline" != *spring.aot.enabled* ]] \
+  && grep -q "run-functions.sh: no build in .* for SPRING_CLOUD_FUNCTION_DEFINITION='mapOrder'" "$work/run-unbuilt.log"; then
+  pass "an unbuilt definition starts the plain jar, with a warning on stderr"
+else
+  fail "unbuilt definition: $cmdline (log: $work/run-unbuilt.log)"
+fi
+stop_with_sigterm
 
 # Read-only root filesystem: the app must not write to its own folder or working directory.
 find "$app_dir" -type f | sort >"$work/app-files.after"
@@ -151,23 +220,5 @@ if cmp -s "$work/app-files.before" "$work/app-files.after" && [[ -z "$(ls -A "$c
 else
   fail "files written: $(diff "$work/app-files.before" "$work/app-files.after"; ls -A "$cwd_dir")"
 fi
-
-# SIGTERM (what Kubernetes sends) ends the process through graceful shutdown.
-kill -TERM "$app_pid"
-stopped=false
-for _ in $(seq 1 120); do
-  if ! kill -0 "$app_pid" 2>/dev/null; then
-    stopped=true
-    break
-  fi
-  sleep 0.5
-done
-if $stopped; then
-  wait "$app_pid" 2>/dev/null || true
-  pass "SIGTERM stops the app"
-else
-  fail "the app is still running 60 s after SIGTERM"
-fi
-app_pid=
 
 finish

@@ -13,8 +13,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -25,24 +27,35 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * The AOT cache's training run (called by prepare-functions.sh, in the image build): launches the
- * app through run-functions.sh in train mode, serves it the requests production serves first, and
- * stops it with SIGTERM, on which the JVM writes the cache.
+ * The AOT cache's training run for one Knative Service (called by prepare-functions.sh, in the
+ * image build): launches the app through run-functions.sh in train mode with the Service's
+ * functions, serves it the requests production serves first, and stops it with SIGTERM, on which
+ * the JVM writes the cache.
  * <p>
  * A cache recorded up to the context refresh holds the classes of start-up only; the first
  * webhook after a cold start would still load, link and initialise everything it touches
  * (signature check, mapping, the HTTP client, problem details, JSON logging). Those classes come
- * into the cache here, from real requests: signed webhooks of every type and the usual bad ones,
- * CloudEvents in both modes, mapOrder, and the probes Knative sends first.
+ * into the cache here, from real requests to the Service's functions: signed webhooks of every type
+ * and the usual bad ones (orderWebhook), mapOrder, CloudEvents in both modes (orderStatusSync), and
+ * the probes Knative sends first.
  * <p>
  * Everything it talks to is local: stand-ins for the Orders API and the ERP (with its token
  * endpoint) on loopback ports, and AOT-TRAINING-ONLY placeholder configuration, set for the app's
- * process only and never baked into the image. Every answer is checked, so a training run that
- * no longer exercises what it should (a changed contract, say) fails the image build instead of
- * recording a cache of error paths.
+ * process only and never baked into the image. The placeholders are those of the Service's
+ * functions only, as the Service's own configuration is: a setting of another function can switch
+ * on beans (an OAuth2 client registration, say) that the Service must not have. Every answer is
+ * checked, so a training run that no longer exercises what it should (a changed contract, say)
+ * fails the image build instead of recording a cache of error paths.
  * <p>
- * Usage: java AotTraining.java RUN_SCRIPT APP_DIR (JDK), or java -cp DIR AotTraining ... (JRE,
- * compiled in the image's build stage). Exit code 0 when the cache was written, 1 otherwise.
+ * Usage (JDK: java AotTraining.java ..., JRE: java -cp DIR AotTraining ..., compiled in the image's
+ * build stage):
+ * <ul>
+ * <li>{@code AotTraining RUN_SCRIPT APP_DIR DEFINITION}: the training run; exit code 0 when the app
+ * answered every request as it must and stopped, 1 otherwise;</li>
+ * <li>{@code AotTraining --env DEFINITION}: prints the placeholder configuration for those
+ * functions, one {@code NAME=value} per line (prepare-functions.sh gives it to Spring AOT, whose
+ * build-time evaluation of the conditions must see what the Service will have).</li>
+ * </ul>
  * Standard library only.
  */
 public final class AotTraining {
@@ -58,19 +71,35 @@ public final class AotTraining {
 
 	private static final AtomicLong IDS = new AtomicLong();
 
+	/** The functions this training knows requests for. */
+	private static final Set<String> KNOWN = Set.of("orderWebhook", "mapOrder", "orderStatusSync");
+
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
 	private final URI app;
 
 	private final List<String> failures = new ArrayList<>();
 
-	private AotTraining(URI app) {
+	private final Set<String> functions;
+
+	private AotTraining(URI app, Set<String> functions) {
 		this.app = app;
+		this.functions = functions;
 	}
 
 	public static void main(String[] args) throws Exception {
-		if (args.length != 2) {
-			System.err.println("usage: AotTraining RUN_SCRIPT APP_DIR");
+		if (args.length == 2 && args[0].equals("--env")) {
+			placeholders(args[1], functions(args[1]), 8080, "http://127.0.0.1:9")
+				.forEach((name, value) -> System.out.println(name + "=" + value));
+			return;
+		}
+		if (args.length != 3) {
+			System.err.println("usage: AotTraining RUN_SCRIPT APP_DIR DEFINITION | AotTraining --env DEFINITION");
+			System.exit(2);
+		}
+		Set<String> functions = functions(args[2]);
+		if (functions.isEmpty() || !KNOWN.containsAll(functions)) {
+			System.err.println("AotTraining: the definition '" + args[2] + "' must name functions of " + KNOWN);
 			System.exit(2);
 		}
 		HttpServer upstream = standIn();
@@ -80,12 +109,12 @@ public final class AotTraining {
 		ProcessBuilder launch = new ProcessBuilder(args[0]).redirectErrorStream(true)
 			.redirectOutput(ProcessBuilder.Redirect.INHERIT);
 		Map<String, String> env = launch.environment();
-		env.putAll(trainingEnvironment(port, upstreamUrl));
+		env.putAll(placeholders(args[2], functions, port, upstreamUrl));
 		env.put("FUNCTIONS_APP_DIR", args[1]);
 		env.put("FUNCTIONS_AOT_MODE", "train");
 		Process app = launch.start();
 
-		AotTraining training = new AotTraining(URI.create("http://127.0.0.1:" + port));
+		AotTraining training = new AotTraining(URI.create("http://127.0.0.1:" + port), functions);
 		int exit;
 		try {
 			training.awaitReady(app);
@@ -115,23 +144,43 @@ public final class AotTraining {
 			System.err.println("AotTraining: the app exited with " + exit);
 			System.exit(1);
 		}
-		System.out.println("AotTraining: " + ROUNDS + " rounds of requests served");
+		System.out.println("AotTraining: " + ROUNDS + " rounds of requests to " + String.join(", ", functions) + " served");
 	}
 
-	/** The app's configuration for the training run: placeholders, pointed at the stand-ins. */
-	private static Map<String, String> trainingEnvironment(int port, String upstreamUrl) {
+	/** The function names of a spring.cloud.function.definition, as the app parses it. */
+	private static Set<String> functions(String definition) {
+		Set<String> functions = new LinkedHashSet<>();
+		for (String name : definition.split(";")) {
+			if (!name.isBlank()) {
+				functions.add(name.strip());
+			}
+		}
+		return functions;
+	}
+
+	/**
+	 * The app's configuration for the given functions: placeholders, pointed at the stand-ins. Only
+	 * the settings of those functions, as in their Knative Service.
+	 */
+	private static Map<String, String> placeholders(String definition, Set<String> functions, int port,
+			String upstreamUrl) {
 		Map<String, String> env = new LinkedHashMap<>();
-		env.put("SPRING_CLOUD_FUNCTION_DEFINITION", "orderWebhook;mapOrder;orderStatusSync");
+		env.put("SPRING_CLOUD_FUNCTION_DEFINITION", definition);
 		env.put("SERVER_PORT", Integer.toString(port));
 		env.put("INTEGRATION_SECRETS_DIR", "/nonexistent-aot-training/");
 		env.put("INTEGRATION_CUSTOMER_KEY", CUSTOMER);
-		env.put("INTEGRATION_WEBHOOK_SECRETS", SECRET);
-		env.put("INTEGRATION_ORDERSAPI_BASEURL", upstreamUrl);
-		env.put("INTEGRATION_ORDERSAPI_TOKEN", "aot-training-only");
-		env.put("INTEGRATION_ERP_BASEURL", upstreamUrl + "/erp");
-		env.put("SPRING_SECURITY_OAUTH2_CLIENT_REGISTRATION_ERP_CLIENTID", "aot-training-only");
-		env.put("SPRING_SECURITY_OAUTH2_CLIENT_REGISTRATION_ERP_CLIENTSECRET", "aot-training-only");
-		env.put("SPRING_SECURITY_OAUTH2_CLIENT_REGISTRATION_ERP_AUTHORIZATIONGRANTTYPE", "client_credentials");
+		if (functions.contains("orderWebhook")) {
+			env.put("INTEGRATION_WEBHOOK_SECRETS", SECRET);
+			env.put("INTEGRATION_ORDERSAPI_BASEURL", upstreamUrl);
+			env.put("INTEGRATION_ORDERSAPI_TOKEN", "aot-training-only");
+		}
+		if (functions.contains("orderStatusSync")) {
+			env.put("INTEGRATION_ERP_BASEURL", upstreamUrl + "/erp");
+			env.put("SPRING_SECURITY_OAUTH2_CLIENT_REGISTRATION_ERP_CLIENTID", "aot-training-only");
+			env.put("SPRING_SECURITY_OAUTH2_CLIENT_REGISTRATION_ERP_CLIENTSECRET", "aot-training-only");
+			env.put("SPRING_SECURITY_OAUTH2_CLIENT_REGISTRATION_ERP_AUTHORIZATIONGRANTTYPE", "client_credentials");
+		}
+		// In the shared ConfigMap, so every Service has it (a provider alone registers no client).
 		env.put("SPRING_SECURITY_OAUTH2_CLIENT_PROVIDER_ERP_TOKENURI", upstreamUrl + "/erp/oauth/token");
 		return env;
 	}
@@ -160,28 +209,34 @@ public final class AotTraining {
 		expect("liveness probe", 200, get("/actuator/health/liveness"));
 		expect("readiness probe", 200, get("/actuator/health/readiness"));
 		long n = IDS.incrementAndGet();
-		expect("order.created", 200, webhook(order("order.created", "SO-T" + n), true));
-		expect("order.updated", 200, webhook(order("order.updated", "SO-T" + n), true));
-		expect("order.cancelled", 200, webhook("""
-				{"type":"order.cancelled","timestamp":"2026-11-25T08:30:00Z","data":{"orderNumber":"SO-T%d"}}"""
-			.formatted(n), true));
-		expect("wrong signature", 401, webhook(order("order.created", "SO-T" + n), false));
-		expect("schema violation", 422, webhook("""
-				{"type":"order.created","timestamp":"2026-11-24T10:20:00Z","data":{"orderNumber":"","items":[]}}""",
-				true));
-		expect("malformed JSON", 400, webhook("{\"type\":", true));
-		expect("mapOrder", 200, post("/mapOrder", Map.of("Content-Type", "application/json"),
-				order("order.created", "SO-M" + n)));
-		String event = statusEvent(n);
-		expect("CloudEvent, structured mode", 202,
-				post("/orderStatusSync", Map.of("Content-Type", "application/cloudevents+json"), event));
-		Map<String, String> binary = new LinkedHashMap<>();
-		binary.put("Content-Type", "application/json");
-		binary.put("ce-specversion", "1.0");
-		binary.put("ce-id", "aot-training-b-" + n);
-		binary.put("ce-source", "https://orders.acme.example/api/v1/orders");
-		binary.put("ce-type", "com.acme.orders.status-changed.v1");
-		expect("CloudEvent, binary mode", 202, post("/orderStatusSync", binary, statusData(n)));
+		if (this.functions.contains("orderWebhook")) {
+			expect("order.created", 200, webhook(order("order.created", "SO-T" + n), true));
+			expect("order.updated", 200, webhook(order("order.updated", "SO-T" + n), true));
+			expect("order.cancelled", 200, webhook("""
+					{"type":"order.cancelled","timestamp":"2026-11-25T08:30:00Z","data":{"orderNumber":"SO-T%d"}}"""
+				.formatted(n), true));
+			expect("wrong signature", 401, webhook(order("order.created", "SO-T" + n), false));
+			expect("schema violation", 422, webhook("""
+					{"type":"order.created","timestamp":"2026-11-24T10:20:00Z","data":{"orderNumber":"","items":[]}}""",
+					true));
+			expect("malformed JSON", 400, webhook("{\"type\":", true));
+		}
+		if (this.functions.contains("mapOrder")) {
+			expect("mapOrder", 200, post("/mapOrder", Map.of("Content-Type", "application/json"),
+					order("order.created", "SO-M" + n)));
+		}
+		if (this.functions.contains("orderStatusSync")) {
+			String event = statusEvent(n);
+			expect("CloudEvent, structured mode", 202,
+					post("/orderStatusSync", Map.of("Content-Type", "application/cloudevents+json"), event));
+			Map<String, String> binary = new LinkedHashMap<>();
+			binary.put("Content-Type", "application/json");
+			binary.put("ce-specversion", "1.0");
+			binary.put("ce-id", "aot-training-b-" + n);
+			binary.put("ce-source", "https://orders.acme.example/api/v1/orders");
+			binary.put("ce-type", "com.acme.orders.status-changed.v1");
+			expect("CloudEvent, binary mode", 202, post("/orderStatusSync", binary, statusData(n)));
+		}
 	}
 
 	private void expect(String what, int expected, int actual) {

@@ -110,3 +110,11 @@ check("run-functions.sh no longer stops the training run at the context refresh"
       "-Dspring.context.exit=onRefresh" not in run)
 check("Dockerfile: compiles AotTraining in the JDK stage and trains with it in the runtime stage",
       "javac" in dockerfile and "AotTraining.java" in dockerfile and "AOT_TRAINING_CLASSPATH=" in runtime)
+build_stage = dockerfile.split("FROM ")[1]
+check("Dockerfile: Spring AOT per Service in the JDK stage, AOT caches in the runtime stage",
+      "prepare-functions.sh --build" in build_stage and "prepare-functions.sh --train" in runtime
+      and "COPY --from=build" in runtime)
+check("run-functions.sh starts a Service's build with Spring AOT and falls back to the plain jar",
+      "-Dspring.aot.enabled=true" in run and "spring-aot.jar" in run and '-jar "$jar"' in run)
+check("prepare-functions.sh runs Spring AOT with the placeholders of the Service's functions",
+      "SpringApplicationAotProcessor" in prepare and "--env" in prepare and '"--env"' in training)

@@ -4,8 +4,8 @@ import java.lang.instrument.Instrumentation;
 
 /**
  * Does nothing: being a Java agent is only how the benchmark puts this jar on the class path of
- * the unchanged production launch ({@code java -jar functions.jar}), where the application's
- * component scan finds {@link PlainOrderWebhookController}.
+ * the unchanged production launch (run-functions.sh, {@code java -jar}), where Spring Boot finds
+ * its META-INF/spring.factories and so {@link com.acme.integration.orders.PlainMvcInitializer}.
  */
 public final class BenchAgent {
 
