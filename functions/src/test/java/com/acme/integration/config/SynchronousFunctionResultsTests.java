@@ -57,7 +57,25 @@ class SynchronousFunctionResultsTests extends IntegrationTestSupport {
 
 		assertThat(request.isAsyncStarted()).isFalse();
 		assertThat(response.getStatus()).isEqualTo(200);
+		assertThat(response.getContentType()).isEqualTo("application/json");
 		assertThat(response.getContentAsString()).isEqualTo("{\"result\":\"created\"}");
+	}
+
+	@Test
+	void leavesSendingTheResponseToTheContainerWhenTheRequestCompletes() throws Exception {
+		MockHttpServletRequest request = request();
+		request.setAttribute(WebRequestConstants.HANDLER, this.catalog.lookup("orderWebhook"));
+		MockHttpServletResponse response = new MockHttpServletResponse();
+
+		handle(Mono.just(ResponseEntity.status(422).header("Content-Type", "application/problem+json")
+			.header("X-Request-Id", "r-1").body("{\"status\":422}")), request, response);
+
+		// Not flushed (committed) by Spring MVC's ResponseEntity handler: no extra socket write.
+		assertThat(response.isCommitted()).isFalse();
+		assertThat(response.getStatus()).isEqualTo(422);
+		assertThat(response.getContentType()).isEqualTo("application/problem+json");
+		assertThat(response.getHeader("X-Request-Id")).isEqualTo("r-1");
+		assertThat(response.getContentAsString()).isEqualTo("{\"status\":422}");
 	}
 
 	@Test
