@@ -300,7 +300,7 @@ def cmd_chart(args):
         ax.grid(alpha=0.3)
         ax2.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(args.png, dpi=110)
+    fig.savefig(args.png, dpi=110, bbox_inches="tight")
 
 
 def cmd_markdown(args):

@@ -92,7 +92,7 @@ build() {
   [[ -n $main_class ]] || fail "$app_dir/functions.jar has no Main-Class"
 
   services=$(service_definitions)
-  for line in $services; do
+  while IFS= read -r line; do
     name=${line%%=*}
     definition=${line#*=}
     if [[ -n "${FUNCTIONS_SERVICES:-}" && " $FUNCTIONS_SERVICES " != *" $name "* ]]; then
@@ -105,10 +105,10 @@ build() {
     # Service's definition and the placeholder settings of its functions, so that every condition
     # sees what the Service will have; it writes Java sources, resources and generated classes.
     local -a env_vars
-    mapfile -t env_vars < <("$java_cmd" "${trainer[@]}" --env "$definition")
+    mapfile -t env_vars < <("$java_cmd" "${trainer[@]}" --env "$definition" </dev/null)
     if ! env "${env_vars[@]}" "$java_cmd" -cp "$app_dir/functions.jar" \
       org.springframework.boot.SpringApplicationAotProcessor "$main_class" \
-      "$out/sources" "$out/resources" "$out/classes" com.acme.integration "$name" >"$out/process.log" 2>&1; then
+      "$out/sources" "$out/resources" "$out/classes" com.acme.integration "$name" </dev/null >"$out/process.log" 2>&1; then
       cat "$out/process.log" >&2
       fail "Spring AOT processing for $name failed (output above)"
     fi
@@ -122,7 +122,7 @@ build() {
     printf 'Main-Class: %s\nClass-Path: ../../functions.jar\n' "$main_class" >"$out/manifest"
     "${java_home_bin}jar" --create --file "$dir/spring-aot.jar" --manifest "$out/manifest" -C "$out/classes" .
     printf '%s\n' "$definition" >"$dir/definition"
-  done
+  done <<<"$services"
   rm -rf "$work"
   compgen -G "$app_dir/services/*/spring-aot.jar" >/dev/null || fail "no Service built (FUNCTIONS_SERVICES='${FUNCTIONS_SERVICES:-}')"
 }
