@@ -12,7 +12,8 @@
 # variant is its median over the rounds. Requests/s, p50, p99, RSS idle and after load go to
 # target/bench/throughput/ (points.csv: medians, runs.csv: every run, JSON, PNG). Every response
 # must be 2xx: the script fails otherwise.
-# The last line is `throughput_ratio=<function / plain-mvc requests/s at the highest concurrency>`.
+# The last line is `throughput_ratio=<function / plain-mvc requests/s at the highest concurrency>`:
+# the median over the rounds of each round's ratio (both measured in the same round).
 #
 # Usage: scripts/bench/throughput.sh [--smoke] [--publish]
 #   --smoke    one round of 2-second runs, short warm-up (seconds, not minutes): checks that it all works
@@ -260,8 +261,10 @@ if [[ $PUBLISH == 1 ]]; then
 fi
 
 top=${CONNECTIONS##* }
-# The ratio of the medians; the ratio within each round (the two measured minutes apart) is
-# printed beside it, to show how much of the difference is the machine's noise.
+# The ratio is paired by round: within a round the two variants run seconds apart, so a slow or
+# fast phase of the shared machine falls on both; its median over the rounds is the figure. The
+# ratio of the two medians is printed beside it: with a phase change mid-run (both variants slower
+# for some rounds) it can land far from every round's ratio.
 ratio=$("$PYTHON" -c '
 import csv, statistics, sys
 top = sys.argv[3]
@@ -271,9 +274,10 @@ for r in csv.DictReader(open(sys.argv[2])):
     if r["connections"] == top:
         rounds.setdefault(r["round"], {})[r["variant"]] = float(r["requests_per_s"])
 pairs = [v["function"] / v["plain-mvc"] for v in rounds.values() if "function" in v and "plain-mvc" in v]
-if "function" in rps and "plain-mvc" in rps:
-    print("per-round ratios at %s connections: %s" % (top, " ".join("%.3f" % p for p in pairs)), file=sys.stderr)
-    print("%.3f" % (rps["function"] / rps["plain-mvc"]))
+if pairs:
+    print("per-round ratios at %s connections: %s; ratio of the medians: %.3f"
+          % (top, " ".join("%.3f" % p for p in pairs), rps["function"] / rps["plain-mvc"]), file=sys.stderr)
+    print("%.3f" % statistics.median(pairs))
 else:
     print("n/a (function and plain-mvc were not both measured)")' "$RESULTS" "$RUNS" "$top")
 log "all responses 2xx; results: $OUT (points.csv, runs.csv, throughput.json, throughput.png)"
