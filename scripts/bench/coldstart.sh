@@ -98,8 +98,8 @@ extract() {
 }
 
 # The production launch, exactly as the image runs it: the CI engineer's scripts/image/ scripts
-# prepare (extract + AOT cache training, as the image build does) and launch (the flags live
-# there only). Prepared like the image build (no container env), run like Knative (with it).
+# prepare (extract, Spring AOT and AOT cache training, as the image build does) and launch (the
+# flags live there only). Prepared like the image build (no container env), run like Knative (with it).
 PREPARE="$IMAGE_SCRIPTS/prepare-functions.sh"
 LAUNCH="$IMAGE_SCRIPTS/run-functions.sh"
 
