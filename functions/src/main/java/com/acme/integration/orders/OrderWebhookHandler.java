@@ -1,9 +1,10 @@
 package com.acme.integration.orders;
 
-import java.util.List;
+import java.util.Objects;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,7 +12,7 @@ import com.acme.integration.webhook.InvalidSignatureException;
 import com.acme.integration.webhook.SignatureVerifier;
 
 /**
- * One customer webhook, start to end: verify the signature over the raw bytes, map (parse and
+ * One customer webhook, start to end: verify the signature over the body bytes, map (parse and
  * validate) the body, deliver it to our Orders API with the webhook id as idempotency key, and
  * answer only once the API has it. Counts every outcome per event type.
  */
@@ -36,19 +37,21 @@ class OrderWebhookHandler {
 	}
 
 	/**
-	 * @param webhookIds every {@code webhook-id} header line received (one, if the webhook is valid)
-	 * @param timestamps every {@code webhook-timestamp} header line
-	 * @param signatures every {@code webhook-signature} header line
-	 * @param body the body as received, byte for byte
+	 * @param webhookId the {@code webhook-id} header
+	 * @param timestamp the {@code webhook-timestamp} header
+	 * @param signatures the {@code webhook-signature} header
+	 * @param body the body, as the web layer decoded and re-encoded it: byte for byte what a UTF-8 sender sent
 	 */
-	WebhookResult handle(List<String> webhookIds, List<String> timestamps, List<String> signatures, byte[] body) {
+	WebhookResult handle(@Nullable String webhookId, @Nullable String timestamp, @Nullable String signatures,
+			byte[] body) {
 		String eventType = "unknown";
 		try {
-			this.verifier.verify(webhookIds, timestamps, signatures, body);
-			String webhookId = webhookIds.get(0);
+			// Bytes that were not UTF-8 reach us as U+FFFD, and the signature is checked over what reached us.
+			this.mapper.requireUtf8(body);
+			this.verifier.verify(webhookId, timestamp, signatures, body);
 			CustomerOrderEvent event = this.mapper.map(body);
 			eventType = event.getType().getWireName();
-			WebhookResult result = deliver(event, webhookId);
+			WebhookResult result = deliver(event, Objects.requireNonNull(webhookId));
 			count(eventType, result.result());
 			log.info("Webhook {} for {} delivered: order {} {}", eventType, event.getExternalRef(), result.orderId(),
 					result.result());

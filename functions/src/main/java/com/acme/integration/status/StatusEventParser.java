@@ -154,9 +154,8 @@ final class StatusEventParser {
 			throw new InvalidEventException(EventViolation.atPointer(pointer, "must be UTF-8 encoded JSON"));
 		}
 		if (text.indexOf(REPLACEMENT_CHARACTER) >= 0) {
-			// What a body decoded by the web layer shows where its bytes were not UTF-8, should the function
-			// ever get the decoded body rather than the raw bytes (config.RawRequest); no status event of ours
-			// carries that character.
+			// What the web layer, which decodes the body to text, makes of bytes that were not UTF-8; no status
+			// event of ours carries that character.
 			throw new InvalidEventException(EventViolation.atPointer(pointer, "must be UTF-8 encoded JSON"));
 		}
 		if (text.isBlank()) {

@@ -61,29 +61,6 @@ public final class SignatureVerifier {
 	}
 
 	/**
-	 * As {@link #verify(String, String, String, byte[])}, for headers as received: each signing
-	 * header must come exactly once. Of a repeated header, proxies and frameworks keep the first
-	 * line, the last, or join them, so a receiver could check one value and act on another; several
-	 * signatures belong in one {@code webhook-signature} header, space-separated.
-	 * @param ids every {@code webhook-id} header line
-	 * @param timestamps every {@code webhook-timestamp} header line
-	 * @param signatures every {@code webhook-signature} header line
-	 * @param body the raw request body
-	 * @throws InvalidSignatureException saying which check failed
-	 */
-	public void verify(List<String> ids, List<String> timestamps, List<String> signatures, byte[] body) {
-		verify(single("webhook-id", ids), single("webhook-timestamp", timestamps),
-				single("webhook-signature", signatures), body);
-	}
-
-	private static @Nullable String single(String name, List<String> lines) {
-		if (lines.size() > 1) {
-			throw new InvalidSignatureException("The " + name + " header is repeated.");
-		}
-		return lines.isEmpty() ? null : lines.get(0);
-	}
-
-	/**
 	 * Returns normally if the webhook is authentic and fresh.
 	 * @param id the {@code webhook-id} header
 	 * @param timestamp the {@code webhook-timestamp} header (seconds since the epoch)

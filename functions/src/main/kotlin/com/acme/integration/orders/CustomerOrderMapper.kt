@@ -61,6 +61,18 @@ class CustomerOrderMapper(customerKey: String) {
 	}
 
 	/**
+	 * Throws [MalformedPayloadException] where [body] holds U+FFFD: what the web layer makes of bytes that were not
+	 * UTF-8 when it decodes the body to text. No order of the customer's carries that character.
+	 */
+	fun requireUtf8(body: ByteArray) {
+		for (i in 0 until body.size - 2) {
+			if (body[i] == 0xEF.toByte() && body[i + 1] == 0xBF.toByte() && body[i + 2] == 0xBD.toByte()) {
+				throw MalformedPayloadException("request body is not valid UTF-8")
+			}
+		}
+	}
+
+	/**
 	 * Our JSON for [event]: the order model for created and updated, {"externalRef": ...} for cancelled. This is
 	 * what mapOrder answers and what is meant to go to our Orders API.
 	 */
@@ -86,6 +98,7 @@ class CustomerOrderMapper(customerKey: String) {
 	}
 
 	private fun parse(body: ByteArray): JsonNode {
+		requireUtf8(body)
 		if (body.size >= 3 && body[0] == 0xEF.toByte() && body[1] == 0xBB.toByte() && body[2] == 0xBF.toByte()) {
 			throw MalformedPayloadException("request body must be UTF-8 JSON without a byte order mark")
 		}

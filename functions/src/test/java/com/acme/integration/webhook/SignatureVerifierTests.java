@@ -77,41 +77,6 @@ class SignatureVerifierTests {
 	}
 
 	@Nested
-	class HeaderLines {
-
-		@Test
-		void acceptsEachSigningHeaderOnce() {
-			String timestamp = ts(NOW);
-			assertThatCode(() -> verifier.verify(List.of(ID), List.of(timestamp),
-					List.of(v1(SECRET, ID, timestamp, BODY)), BODY))
-				.doesNotThrowAnyException();
-		}
-
-		@Test
-		void rejectsARepeatedSigningHeaderEvenIfEveryLineIsValid() {
-			String timestamp = ts(NOW);
-			String signature = v1(SECRET, ID, timestamp, BODY);
-			assertThatThrownBy(() -> verifier.verify(List.of(ID, ID), List.of(timestamp), List.of(signature), BODY))
-				.isInstanceOf(InvalidSignatureException.class)
-				.hasMessage("The webhook-id header is repeated.");
-			assertThatThrownBy(() -> verifier.verify(List.of(ID), List.of(timestamp, timestamp), List.of(signature),
-					BODY))
-				.hasMessage("The webhook-timestamp header is repeated.");
-			assertThatThrownBy(() -> verifier.verify(List.of(ID), List.of(timestamp), List.of(signature, signature),
-					BODY))
-				.hasMessage("The webhook-signature header is repeated.");
-		}
-
-		@Test
-		void rejectsAMissingSigningHeader() {
-			assertThatThrownBy(() -> verifier.verify(List.of(), List.of(ts(NOW)), List.of("v1,x"), BODY))
-				.isInstanceOf(InvalidSignatureException.class)
-				.hasMessage("The webhook-id header is missing.");
-		}
-
-	}
-
-	@Nested
 	class Tampering {
 
 		@Test
