@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import com.acme.integration.webhook.InvalidSignatureException;
 import com.acme.integration.webhook.SignatureVerifier;
+import com.acme.integration.webhook.SignatureVerifier.SignedBy;
 
 /**
  * One customer webhook, start to end: verify the signature over the body bytes, map (parse and
@@ -48,9 +49,17 @@ class OrderWebhookHandler {
 		try {
 			// Bytes that were not UTF-8 reach us as U+FFFD, and the signature is checked over what reached us.
 			this.mapper.requireUtf8(body);
-			this.verifier.verify(webhookId, timestamp, signatures, body);
+			SignedBy signedBy = this.verifier.verify(webhookId, timestamp, signatures, body);
 			CustomerOrderEvent event = this.mapper.map(body);
 			eventType = event.getType().getWireName();
+			if (event.getType() == OrderEventType.PING) {
+				count(eventType, "pong");
+				log.info("Webhook ping answered (signed by {})", signedBy);
+				return WebhookResult.PONG;
+			}
+			if (signedBy == SignedBy.SMOKE_CHECK) {
+				throw new InvalidSignatureException("A smoke-check secret signs pings only.");
+			}
 			WebhookResult result = deliver(event, Objects.requireNonNull(webhookId));
 			count(eventType, result.result());
 			log.info("Webhook {} for {} delivered: order {} {}", eventType, event.getExternalRef(), result.orderId(),
@@ -97,13 +106,15 @@ class OrderWebhookHandler {
 			case CREATED -> OrdersApiClient.Operation.CREATE;
 			case UPDATED -> OrdersApiClient.Operation.UPDATE;
 			case CANCELLED -> OrdersApiClient.Operation.CANCEL;
+			case PING -> throw new IllegalStateException("a ping is never delivered");
 		};
-		OrdersApiClient.Accepted accepted = this.ordersApi.send(operation, event.getExternalRef(), key,
-				this.mapper.toJson(event));
+		OrdersApiClient.Accepted accepted = this.ordersApi.send(operation,
+				Objects.requireNonNull(event.getExternalRef()), key, this.mapper.toJson(event));
 		String result = accepted.replayed() ? "duplicate" : switch (event.getType()) {
 			case CREATED -> "created";
 			case UPDATED -> "updated";
 			case CANCELLED -> "cancelled";
+			case PING -> "pong";
 		};
 		return new WebhookResult(accepted.orderId(), result);
 	}

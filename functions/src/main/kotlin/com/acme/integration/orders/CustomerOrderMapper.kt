@@ -46,6 +46,12 @@ class CustomerOrderMapper(customerKey: String) {
 		}
 		val type = eventType(root, v)
 		v.timestamp(root)
+		if (type == OrderEventType.PING) {
+			if (v.errors.isNotEmpty()) {
+				throw InvalidPayloadException(v.errors)
+			}
+			return CustomerOrderEvent(type, null, null)
+		}
 		val data = v.obj(root, "data", "#/data")
 		if (type == null) {
 			throw InvalidPayloadException(v.errors)
@@ -73,11 +79,11 @@ class CustomerOrderMapper(customerKey: String) {
 	}
 
 	/**
-	 * Our JSON for [event]: the order model for created and updated, {"externalRef": ...} for cancelled. This is
-	 * what mapOrder answers and what is meant to go to our Orders API.
+	 * Our JSON for [event]: the order model for created and updated, {"externalRef": ...} for cancelled, {} for a
+	 * ping (nothing goes to our Orders API). This is what mapOrder answers and what is meant to go to our Orders API.
 	 */
 	fun toJson(event: CustomerOrderEvent): ByteArray =
-		JSON.writeValueAsBytes(event.order ?: mapOf("externalRef" to event.externalRef))
+		JSON.writeValueAsBytes(event.order ?: event.externalRef?.let { mapOf("externalRef" to it) } ?: emptyMap<String, String>())
 
 	private fun eventType(root: JsonNode, v: Validation): OrderEventType? {
 		val node = root.get("type")

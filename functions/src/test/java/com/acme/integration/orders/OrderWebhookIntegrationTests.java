@@ -32,6 +32,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import com.acme.integration.sandbox.IntegrationTestSupport;
 import com.acme.integration.sandbox.OrdersApiStandIn;
+import com.acme.integration.sandbox.WebhookSigner;
 import com.acme.integration.web.EcsLogLines;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -187,6 +188,56 @@ class OrderWebhookIntegrationTests extends IntegrationTestSupport {
 
 		assertThat(lines).isNotEmpty().allSatisfy(line -> assertThat(line).contains("\"webhook_id\":\"" + id + "\""));
 		assertThat(output.getAll()).doesNotContain(TOKEN, "c2FuZGJveC1vbmx5LW5vdC1hLXJlYWwtc2VjcmV0");
+	}
+
+	@Nested
+	class Ping {
+
+		@Test
+		void answersAPingSignedWithTheCustomersSecretWithPongAndSendsNothing() {
+			HttpResponse<String> response = deliver(webhookId(), "ping.json");
+
+			assertThat(response.statusCode()).isEqualTo(200);
+			assertThat(json(response).get("result").stringValue()).isEqualTo("pong");
+			assertThat(json(response).has("orderId")).isFalse();
+			assertNothingSentUpstream();
+		}
+
+		@Test
+		void answersAPingSignedWithASmokeCheckSecret() {
+			byte[] body = sample("webhooks/ping.json");
+
+			HttpResponse<String> response = postRaw("/orderWebhook", "application/json", body,
+					new WebhookSigner(SMOKE_SECRET).headers(webhookId(), body));
+
+			assertThat(response.statusCode()).isEqualTo(200);
+			assertThat(json(response).get("result").stringValue()).isEqualTo("pong");
+			assertNothingSentUpstream();
+		}
+
+		@Test
+		void refusesAnOrderSignedWithASmokeCheckSecretWith401() {
+			byte[] body = sample("webhooks/order-created.json");
+
+			HttpResponse<String> response = postRaw("/orderWebhook", "application/json", body,
+					new WebhookSigner(SMOKE_SECRET).headers(webhookId(), body));
+
+			assertProblem(response, 401, "invalid-signature");
+			assertThat(json(response).get("detail").stringValue()).isEqualTo("A smoke-check secret signs pings only.");
+			assertNothingSentUpstream();
+		}
+
+		@Test
+		void refusesAPingWithoutAValidSignatureWith401() {
+			byte[] body = sample("webhooks/ping.json");
+
+			HttpResponse<String> response = postRaw("/orderWebhook", "application/json", body,
+					new WebhookSigner("whsec_" + java.util.Base64.getEncoder().encodeToString("nobody".getBytes()))
+						.headers(webhookId(), body));
+
+			assertProblem(response, 401, "invalid-signature");
+		}
+
 	}
 
 	@Nested

@@ -29,6 +29,7 @@ import org.springframework.test.context.DynamicPropertySource;
 		properties = { "spring.cloud.function.definition=orderWebhook;mapOrder;orderStatusSync",
 				"integration.customer.key=mueller",
 				"integration.webhook.secrets=" + WebhookSigner.SANDBOX_SECRET,
+				"integration.webhook.smoke-secrets=" + IntegrationTestSupport.SMOKE_SECRET,
 				"integration.orders-api.token=" + IntegrationTestSupport.TOKEN,
 				"integration.orders-api.deadline=4s", "integration.orders-api.connect-timeout=1s",
 				"integration.orders-api.read-timeout=1500ms", "integration.orders-api.initial-backoff=50ms",
@@ -41,6 +42,9 @@ import org.springframework.test.context.DynamicPropertySource;
 public abstract class IntegrationTestSupport {
 
 	public static final String TOKEN = "test-orders-api-token";
+
+	/** Test-only secret reserved for smoke checks (base64 of "test-only-smoke-check-secret"). */
+	public static final String SMOKE_SECRET = "whsec_dGVzdC1vbmx5LXNtb2tlLWNoZWNrLXNlY3JldA==";
 
 	public static final String ERP_CLIENT_ID = "test-erp-client";
 

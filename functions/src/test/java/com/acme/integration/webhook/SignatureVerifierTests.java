@@ -14,6 +14,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -186,6 +187,31 @@ class SignatureVerifierTests {
 	}
 
 	@Nested
+	class SmokeCheckSecrets {
+
+		private final SignatureVerifier withSmoke = new SignatureVerifier(List.of(SECRET), List.of(RETIRED_SECRET),
+				TOLERANCE, Clock.fixed(NOW, ZoneOffset.UTC));
+
+		@Test
+		void tellsWhichKindOfSecretSigned() {
+			String timestamp = ts(NOW);
+			assertThat(withSmoke.verify(ID, timestamp, v1(SECRET, ID, timestamp, BODY), BODY))
+				.isEqualTo(SignatureVerifier.SignedBy.CUSTOMER);
+			assertThat(withSmoke.verify(ID, timestamp, v1(RETIRED_SECRET, ID, timestamp, BODY), BODY))
+				.isEqualTo(SignatureVerifier.SignedBy.SMOKE_CHECK);
+		}
+
+		@Test
+		void holdsASmokeCheckSignatureToTheSameTimestampRules() {
+			String old = ts(NOW.minus(TOLERANCE).minusSeconds(1));
+			assertThatThrownBy(() -> withSmoke.verify(ID, old, v1(RETIRED_SECRET, ID, old, BODY), BODY))
+				.isInstanceOf(InvalidSignatureException.class)
+				.hasMessage("The webhook-timestamp is too old.");
+		}
+
+	}
+
+	@Nested
 	class SeveralSignatures {
 
 		@Test
@@ -353,10 +379,15 @@ class SignatureVerifierTests {
 		@Test
 		void propertiesNameTheBadSecretWithoutRepeatingIt() {
 			assertThatIllegalArgumentException()
-				.isThrownBy(() -> new WebhookProperties(List.of(SECRET, "whsec-typo"), TOLERANCE,
+				.isThrownBy(() -> new WebhookProperties(List.of(SECRET, "whsec-typo"), List.of(), TOLERANCE,
 						org.springframework.util.unit.DataSize.ofKilobytes(256)))
 				.withMessageContaining("integration.webhook.secrets[1]")
 				.withMessageNotContaining("whsec-typo");
+			assertThatIllegalArgumentException()
+				.isThrownBy(() -> new WebhookProperties(List.of(SECRET), List.of("whsec-smoke-typo"), TOLERANCE,
+						org.springframework.util.unit.DataSize.ofKilobytes(256)))
+				.withMessageContaining("integration.webhook.smoke-secrets[0]")
+				.withMessageNotContaining("whsec-smoke-typo");
 		}
 
 	}

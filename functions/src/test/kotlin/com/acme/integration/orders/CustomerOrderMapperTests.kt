@@ -263,7 +263,7 @@ class CustomerOrderMapperTests {
 			assertThatExceptionOfType(UnknownEventTypeException::class.java)
 				.isThrownBy { mapper.map(bytes("unknown-type.json")) }
 				.satisfies({ ex -> assertThat(ex.errors).containsExactly(
-					FieldError("#/type", "must be one of order.created, order.updated, order.cancelled")) })
+					FieldError("#/type", "must be one of order.created, order.updated, order.cancelled, ping")) })
 		}
 
 		@ParameterizedTest
@@ -301,6 +301,21 @@ class CustomerOrderMapperTests {
 		@Test
 		fun requiresDataToBeAnObject() {
 			assertThat(errorsOf(editCreated("/data" to "SO-100234"))).containsExactly(FieldError("#/data", "must be an object"))
+		}
+
+		@Test
+		fun mapsAPingToNothingToSend() {
+			val event = mapper.map(bytes("ping.json"))
+
+			assertThat(event.type).isEqualTo(OrderEventType.PING)
+			assertThat(event.externalRef).isNull()
+			assertThat(json(bytes("ping.json"))).isEqualTo("{}")
+		}
+
+		@Test
+		fun checksTheTimestampOfAPingAndIgnoresItsData() {
+			assertThat(pointersOf(edit("ping.json", "/timestamp" to "yesterday"))).containsExactly("#/timestamp")
+			assertThat(mapper.map(edit("ping.json", "/data" to "anything")).type).isEqualTo(OrderEventType.PING)
 		}
 
 		@Test
