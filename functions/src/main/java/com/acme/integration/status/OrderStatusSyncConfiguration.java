@@ -67,6 +67,7 @@ class OrderStatusSyncConfiguration {
 				switch (sync.handle(message.getPayload(), message.getHeaders())) {
 					case FORWARDED -> metrics.forwarded();
 					case SKIPPED -> metrics.skipped();
+					case SMOKE_CHECK -> metrics.smokeCheck();
 				}
 			}
 			catch (InvalidEventException | ErpRejectedException ex) {
