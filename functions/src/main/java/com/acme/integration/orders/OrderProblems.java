@@ -49,6 +49,19 @@ class OrderProblems {
 				"A request with the same webhook-id is still being processed; deliver again later."), e.retryAfter());
 	}
 
+	/**
+	 * 409, not a final 4xx and not a 5xx: Standard Webhooks senders deliver again on every non-2xx, the
+	 * redelivery after the order.created goes through, and an update racing its create is no failure of
+	 * ours for the 5xx ratio that the rollout gates and the alerts judge.
+	 */
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> unknownOrder(UpstreamOrderUnknownException e) {
+		return Problems.answer(Problems.of(HttpStatus.CONFLICT, "order-not-known-yet", "Order not known yet",
+				"Our Orders API has no order " + e.externalRef() + " yet (its order.created has not arrived); "
+						+ "deliver the webhook again later."),
+				e.retryAfter());
+	}
+
 	@ExceptionHandler
 	ResponseEntity<ProblemDetail> rejected(UpstreamRejectedException e) {
 		ProblemDetail problem = Problems.of(HttpStatus.UNPROCESSABLE_CONTENT, "upstream-rejected",

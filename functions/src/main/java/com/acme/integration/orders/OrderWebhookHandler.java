@@ -86,6 +86,12 @@ class OrderWebhookHandler {
 			log.warn("Webhook {} rejected by the Orders API with status {}", eventType, ex.upstreamStatus());
 			throw ex;
 		}
+		catch (UpstreamOrderUnknownException ex) {
+			count(eventType, "unknown_order");
+			log.warn("Webhook {} for {} not taken yet: our Orders API does not know the order; the sender is asked to "
+					+ "deliver it again", eventType, ex.externalRef());
+			throw ex;
+		}
 		catch (UpstreamConflictException ex) {
 			count(eventType, "conflict");
 			log.warn("Webhook {} is already in flight at the Orders API", eventType);
@@ -109,7 +115,8 @@ class OrderWebhookHandler {
 			case PING -> throw new IllegalStateException("a ping is never delivered");
 		};
 		OrdersApiClient.Accepted accepted = this.ordersApi.send(operation,
-				Objects.requireNonNull(event.getExternalRef()), key, this.mapper.toJson(event));
+				Objects.requireNonNull(event.getExternalRef()), key, Objects.requireNonNull(event.getOccurredAt()),
+				this.mapper.toJson(event));
 		String result = accepted.replayed() ? "duplicate" : switch (event.getType()) {
 			case CREATED -> "created";
 			case UPDATED -> "updated";

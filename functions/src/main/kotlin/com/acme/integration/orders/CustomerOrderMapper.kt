@@ -45,12 +45,12 @@ class CustomerOrderMapper(customerKey: String) {
 			throw InvalidPayloadException(v.errors)
 		}
 		val type = eventType(root, v)
-		v.timestamp(root)
+		val occurredAt = v.timestamp(root)
 		if (type == OrderEventType.PING) {
 			if (v.errors.isNotEmpty()) {
 				throw InvalidPayloadException(v.errors)
 			}
-			return CustomerOrderEvent(type, null, null)
+			return CustomerOrderEvent(type, null, null, occurredAt)
 		}
 		val data = v.obj(root, "data", "#/data")
 		if (type == null) {
@@ -63,7 +63,8 @@ class CustomerOrderMapper(customerKey: String) {
 		}
 		// Without errors every part was readable: the order number always, the order unless it is a cancellation.
 		val externalRef = "$customerKey:${checkNotNull(orderNumber)}"
-		return CustomerOrderEvent(type, externalRef, if (type == OrderEventType.CANCELLED) null else checkNotNull(order)(externalRef))
+		return CustomerOrderEvent(type, externalRef, if (type == OrderEventType.CANCELLED) null else checkNotNull(order)(externalRef),
+			occurredAt)
 	}
 
 	/**
@@ -147,13 +148,16 @@ class CustomerOrderMapper(customerKey: String) {
 			errors.add(FieldError(pointer, detail))
 		}
 
-		fun timestamp(root: JsonNode) {
-			val text = string(root, "timestamp", "#/timestamp", required = true, maxLength = Limits.MAX_TIMESTAMP) ?: return
+		/** The timestamp as sent, or null when it is missing or no date-time with offset. */
+		fun timestamp(root: JsonNode): String? {
+			val text = string(root, "timestamp", "#/timestamp", required = true, maxLength = Limits.MAX_TIMESTAMP) ?: return null
 			try {
 				OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+				return text
 			}
 			catch (ex: DateTimeParseException) {
 				error("#/timestamp", "must be an ISO 8601 date-time with offset, such as 2026-11-24T10:15:00Z")
+				return null
 			}
 		}
 

@@ -2,6 +2,7 @@ package com.acme.integration.sandbox;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,7 +32,8 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
  * A stateful WireMock stand-in for our Orders API, for the sandbox and the integration tests. It
  * keeps orders by externalRef and results by {@code Idempotency-Key}: the first request with a key
  * does the work, every later one gets the first answer again with {@code Idempotent-Replayed: true},
- * as our API does. It checks the bearer token. Tests add their own higher-priority stubs (faults,
+ * as our API does (a 404 for an order it does not have yet is not kept). An update older than the
+ * last one applied ({@code Event-Time}) changes nothing. It checks the bearer token. Tests add their own higher-priority stubs (faults,
  * scenarios) in front of the default ones; the default stubs stay the happy path behind them.
  *
  * <pre>
@@ -60,6 +62,9 @@ public final class OrdersApiStandIn implements ResponseTransformerV2 {
 
 	private final List<Operation> operations = new ArrayList<>();
 
+	/** The event time of the last event applied, per externalRef. */
+	private final Map<String, String> eventTimes = new HashMap<>();
+
 	private WireMockServer server;
 
 	private OrdersApiStandIn(String token) {
@@ -87,6 +92,7 @@ public final class OrdersApiStandIn implements ResponseTransformerV2 {
 	public synchronized void reset() {
 		this.byKey.clear();
 		this.orderIdsByRef.clear();
+		this.eventTimes.clear();
 		this.operations.clear();
 		this.server.resetAll();
 		stubDefaults();
@@ -143,7 +149,9 @@ public final class OrdersApiStandIn implements ResponseTransformerV2 {
 				return respond(response, first, true);
 			}
 			StoredResponse result = handle(request, key);
-			if (result.status() < 500) {
+			// Only what the API did or refused for good is the key's answer: a 404 (the order is not there
+			// yet) did nothing, and the redelivery after the order's creation must get a fresh try.
+			if (result.status() < 500 && result.status() != 404) {
 				this.byKey.put(key, result);
 			}
 			return respond(response, result, false);
@@ -162,6 +170,10 @@ public final class OrdersApiStandIn implements ResponseTransformerV2 {
 			}
 			String id = nextId();
 			this.orderIdsByRef.put(externalRef, id);
+			String eventTime = request.getHeader("Event-Time");
+			if (eventTime != null) {
+				this.eventTimes.put(externalRef, eventTime);
+			}
 			this.operations.add(new Operation("create", externalRef, key, id));
 			return json(201, Map.of("id", id, "externalRef", externalRef));
 		}
@@ -175,6 +187,16 @@ public final class OrdersApiStandIn implements ResponseTransformerV2 {
 			return problem(404, "order-not-found", "Order not found", "No order with this externalRef.");
 		}
 		String kind = (matcher.group(2) != null) ? "cancel" : "update";
+		// An event older than the one applied last changes nothing (deliveries arrive in any order).
+		String eventTime = request.getHeader("Event-Time");
+		String applied = this.eventTimes.get(externalRef);
+		if (eventTime != null && applied != null
+				&& OffsetDateTime.parse(eventTime).isBefore(OffsetDateTime.parse(applied))) {
+			return json(200, Map.of("id", id, "externalRef", externalRef));
+		}
+		if (eventTime != null) {
+			this.eventTimes.put(externalRef, eventTime);
+		}
 		this.operations.add(new Operation(kind, externalRef, key, id));
 		return json(200, Map.of("id", id, "externalRef", externalRef));
 	}

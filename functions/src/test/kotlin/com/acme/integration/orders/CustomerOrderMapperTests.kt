@@ -87,7 +87,8 @@ class CustomerOrderMapperTests {
 		fun mapsACancellationToItsExternalRefOnly() {
 			val event = mapper.map(bytes("order-cancelled.json"))
 
-			assertThat(event).isEqualTo(CustomerOrderEvent(OrderEventType.CANCELLED, "mueller:SO-100234", null))
+			assertThat(event).isEqualTo(CustomerOrderEvent(OrderEventType.CANCELLED, "mueller:SO-100234", null,
+				"2026-11-25T08:30:00Z"))
 			assertThat(json(bytes("order-cancelled.json"))).isEqualTo("""{"externalRef":"mueller:SO-100234"}""")
 		}
 
