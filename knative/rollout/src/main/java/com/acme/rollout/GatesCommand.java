@@ -83,7 +83,7 @@ final class GatesCommand implements Callable<Integer> {
                 return ExitCode.OK;
             }
             case MetricGate.Hold hold -> throw new RolloutException(ExitCode.ROLLED_BACK, service
-                    + ": below the request floor, nothing to judge yet: " + hold.reason());
+                    + ": no verdict, below the request floor: " + hold.reason());
             case MetricGate.Fail fail -> throw new RolloutException(ExitCode.ROLLED_BACK, service + ": "
                     + fail.reason());
         }
