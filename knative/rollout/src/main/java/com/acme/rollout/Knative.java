@@ -289,11 +289,17 @@ final class Knative {
         }
     }
 
-    /** Waits until Knative routes what spec.traffic asks for; returns the Service with its status URLs. */
+    /**
+     * Waits until Knative routes what spec.traffic asks for; returns the Service with its status URLs. A spec.traffic
+     * that is no longer {@code wanted} is someone else's change: waiting would not end well.
+     */
     Service awaitRouted(String name, List<TrafficTarget> wanted) {
         Instant deadline = Instant.now().plus(timeout);
         while (true) {
             Service service = requireService(name);
+            if (!Traffic.sameSpec(wanted, Traffic.of(service))) {
+                throw new ConcurrentChange(name, wanted, Traffic.of(service));
+            }
             if (service.getStatus() != null && Traffic.routed(wanted, service.getStatus().getTraffic())
                     && generationObserved(service)) {
                 return service;
