@@ -124,6 +124,25 @@ expect "deploy.sh prod: --steps 10,50,100 with the soak interval" contains "$CAL
 expect "deploy.sh prod: no front in the manifest, no kubectl" lacks "$CALLS" "kubectl"
 
 reset
+ROLLOUT_ENV=prod ROLLOUT_STEPS=10,50,100 ROLLOUT_REQUIRE_METRICS_GATE=true PROMETHEUS_URL=http://prometheus.test \
+  ROLLOUT_ALLOW_NO_TRAFFIC=true FUNCTIONS_IMAGE=$functions FRONT_IMAGE=$front "$ci/deploy.sh" >"$tmp/out.log" 2>&1
+expect "deploy.sh prod refuses ROLLOUT_ALLOW_NO_TRAFFIC" test $? -ne 0
+expect "deploy.sh prod refusing ROLLOUT_ALLOW_NO_TRAFFIC names it" contains "$tmp/out.log" "ROLLOUT_ALLOW_NO_TRAFFIC=true is refused"
+expect "deploy.sh prod refusing ROLLOUT_ALLOW_NO_TRAFFIC changes nothing" test ! -s "$CALLS"
+reset
+ROLLOUT_ENV=prod ROLLOUT_STEPS=10,50,100 ROLLOUT_REQUIRE_METRICS_GATE=true PROMETHEUS_URL=http://prometheus.test \
+  ROLLOUT_SKIP_METRIC_GATES=true FUNCTIONS_IMAGE=$functions FRONT_IMAGE=$front "$ci/deploy.sh" >"$tmp/out.log" 2>&1
+expect "deploy.sh prod refuses ROLLOUT_SKIP_METRIC_GATES" test $? -ne 0
+expect "deploy.sh prod refusing ROLLOUT_SKIP_METRIC_GATES changes nothing" test ! -s "$CALLS"
+expect "deploy.sh prod never passes --allow-no-traffic or --skip-metric-gates" lacks "$CALLS" "--allow-no-traffic"
+
+reset
+ROLLOUT_ENV=dev ROLLOUT_STEPS=100 ROLLOUT_SKIP_METRIC_GATES=true ROLLOUT_ALLOW_NO_TRAFFIC=true \
+  FUNCTIONS_IMAGE=$functions FRONT_IMAGE=$front "$ci/deploy.sh" >"$tmp/out.log" 2>&1
+expect "deploy.sh dev: ROLLOUT_SKIP_METRIC_GATES and ROLLOUT_ALLOW_NO_TRAFFIC become the CLI's flags" contains "$CALLS" \
+  "--steps 100 --skip-metric-gates --allow-no-traffic --image $functions"
+
+reset
 ROLLOUT_ENV=dev ROLLOUT_STEPS=100 FRONT_IMAGE=$front "$ci/deploy.sh" >"$tmp/out.log" 2>&1
 expect "deploy.sh without FUNCTIONS_IMAGE fails naming it" contains "$tmp/out.log" "FUNCTIONS_IMAGE"
 
@@ -155,6 +174,17 @@ ROLLOUT_ENV=prod ROLLBACK_TO=order-webhook-1a2b3c4 ROLLBACK_FRONT=true "$ci/roll
 expect "rollback.sh: --to ROLLBACK_TO" contains "$CALLS" "$jar rollback --env prod --to order-webhook-1a2b3c4"
 expect "rollback.sh: ROLLBACK_FRONT=true undoes deployment/front" contains "$CALLS" \
   "kubectl --context $KUBE_CONTEXT --namespace prod rollout undo deployment/front"
+reset
+CI_JOB_STATUS=failed ROLLOUT_ENV=prod "$ci/rollback.sh" --after-cancel >"$tmp/out.log" 2>&1
+expect "rollback.sh --after-cancel: a failed (not cancelled) job changes nothing" test ! -s "$CALLS"
+reset
+CI_JOB_STATUS=canceled "$ci/rollback.sh" --after-cancel >"$tmp/out.log" 2>&1
+expect "rollback.sh --after-cancel: a job without ROLLOUT_ENV (preview) changes nothing" test ! -s "$CALLS"
+reset
+CI_JOB_STATUS=canceled ROLLOUT_ENV=prod "$ci/rollback.sh" --after-cancel >"$tmp/out.log" 2>&1
+expect "rollback.sh --after-cancel: a cancelled deploy's unfinished rollout goes back" contains "$CALLS" \
+  "$jar rollback --env prod --only-unfinished"
+expect "rollback.sh --after-cancel: nothing else" lacks "$CALLS" "status"
 
 # --- manifests.sh ----------------------------------------------------------------------------------
 reset

@@ -135,6 +135,12 @@ final class Validator {
             metadata.getAnnotations().keySet().stream().filter(k -> k.startsWith(AUTOSCALING_PREFIX))
                     .forEach(k -> found.add("metadata.annotations: " + k
                             + " is only allowed on the revision template (spec.template.metadata.annotations)"));
+            metadata.getAnnotations().keySet().stream().filter(k -> k.startsWith(ServiceSettings.PREFIX))
+                    .filter(k -> !ServiceSettings.MANIFEST_KEYS.contains(k))
+                    .forEach(k -> found.add("metadata.annotations: " + k + " is not a setting of the rollout CLI "
+                            + "(settings: " + String.join(", ", ServiceSettings.MANIFEST_KEYS) + "; the others are "
+                            + "written by it)"));
+            found.addAll(ServiceSettings.problems(metadata.getAnnotations()));
         }
     }
 

@@ -72,6 +72,47 @@ class ValidateCommandTests {
         assertThat(result.err()).contains(expected);
     }
 
+    /** A valid Service with these annotations on its own metadata. */
+    static String annotated(String annotations) {
+        return service(VALID_TRAFFIC).replace("""
+                metadata:
+                  name: order-webhook
+                spec:""", """
+                metadata:
+                  name: order-webhook
+                  annotations:
+                """ + annotations + """
+                spec:""");
+    }
+
+    @Test
+    void acceptsTheRolloutSettingsOfAService() {
+        Result result = validate(annotated("""
+                    rollout.acme.example/smoke-check: webhook-ping
+                    rollout.acme.example/min-requests: "20"
+                """));
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+    }
+
+    @Test
+    void rejectsAnUnknownSmokeCheck() {
+        assertInvalid(annotated("    rollout.acme.example/smoke-check: ping\n"),
+                "rollout.acme.example/smoke-check 'ping' must be one of [webhook-ping, status-event, none]");
+    }
+
+    @Test
+    void rejectsARequestFloorBelowOne() {
+        assertInvalid(annotated("    rollout.acme.example/min-requests: \"0\"\n"),
+                "rollout.acme.example/min-requests '0' must be a whole number of at least 1");
+    }
+
+    @Test
+    void rejectsRolloutAnnotationsThatOnlyTheCliWrites() {
+        assertInvalid(annotated("    rollout.acme.example/stable-revision: order-webhook-v0\n"),
+                "rollout.acme.example/stable-revision is not a setting of the rollout CLI");
+    }
+
     @Test
     void acceptsAValidServiceFromStdin() {
         Result result = validate(service(VALID_TRAFFIC));
