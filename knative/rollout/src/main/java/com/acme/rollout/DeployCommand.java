@@ -102,10 +102,16 @@ final class DeployCommand implements Callable<Integer> {
             if (dryRun) {
                 return ExitCode.OK;
             }
-            if (parsed != null) {
-                deploy.applySupporting(parsed);
+            if (parsed == null) {
+                return deploy.run(plans, plannedSteps, interval);
             }
-            return deploy.run(plans, plannedSteps, interval);
+            deploy.applySupporting(parsed);
+            new ServiceLabels(kn, namespace, out).sync(plans);
+            try {
+                return deploy.run(plans, plannedSteps, interval);
+            } finally {
+                new ConfigMapOwners(kubernetes, kn, namespace, out).adopt(parsed);
+            }
         }
     }
 }
