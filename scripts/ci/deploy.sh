@@ -14,7 +14,9 @@
 #   KUBE_CONTEXT    the GitLab agent's context (read by the rollout CLI)
 #   ROLLOUT_INTERVAL      optional soak time per step (the CLI's default otherwise)
 #   ROLLOUT_REQUIRE_METRICS_GATE=true  refuse to run without PROMETHEUS_URL (prod)
-#   KNATIVE_DOMAIN  the environment's Knative domain, for the environment URL
+#   ROLLOUT_FEATURES      optional, config-features flags of the cluster (with the overlay's own,
+#                         knative/overlays/ENV/config-features.txt) for the manifest check
+# The environment URL is the public host of the rendered manifest's Ingress (the front).
 set -euo pipefail
 # shellcheck source=scripts/ci/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -30,6 +32,10 @@ manifest="$MANIFESTS_DIR/$ROLLOUT_ENV.yaml"
 options=(--env "$ROLLOUT_ENV" --manifest "$manifest" --steps "$ROLLOUT_STEPS")
 if [[ -n "${ROLLOUT_INTERVAL:-}" ]]; then
   options+=(--interval "$ROLLOUT_INTERVAL")
+fi
+flags=$(overlay_features "knative/overlays/$ROLLOUT_ENV")
+if [[ -n "$flags" ]]; then
+  options+=(--feature "$flags")
 fi
 
 log "deploying $FUNCTIONS_IMAGE to $ROLLOUT_ENV (steps $ROLLOUT_STEPS)"
@@ -56,5 +62,10 @@ YAML
 fi
 
 mkdir -p "$CI_OUTPUT_DIR"
-echo "DYNAMIC_ENVIRONMENT_URL=https://order-webhook.$ROLLOUT_ENV.${KNATIVE_DOMAIN:-example.invalid}" \
-  | tee "$CI_OUTPUT_DIR/deploy.env"
+host=$(ingress_host "$manifest")
+if [[ -n "$host" ]]; then
+  echo "DYNAMIC_ENVIRONMENT_URL=https://$host" | tee "$CI_OUTPUT_DIR/deploy.env"
+else
+  log "the manifest has no Ingress: no environment URL"
+  : >"$CI_OUTPUT_DIR/deploy.env"
+fi
