@@ -11,7 +11,7 @@
 # (MonitoringContractIntegrationTests), not here.
 # Installs prometheus and python3-yaml with apt-get when missing. Prints "N passed, N failed".
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 missing=()
 command -v promtool >/dev/null || missing+=(prometheus)

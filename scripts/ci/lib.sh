@@ -50,17 +50,17 @@ rollout() {
 # deploy --feature for that overlay, comma-separated: ROLLOUT_FEATURES (the clusters' extra flags)
 # plus the overlay's own prerequisites, one per line in OVERLAY_DIR/config-features.txt.
 overlay_features() {
-  local flags=() line
+  local listed=() line
   if [[ -n "${ROLLOUT_FEATURES:-}" ]]; then
-    flags+=("$ROLLOUT_FEATURES")
+    listed+=("$ROLLOUT_FEATURES")
   fi
   if [[ -f "$1/config-features.txt" ]]; then
     while IFS= read -r line || [[ -n "$line" ]]; do
-      [[ "$line" =~ ^[[:space:]]*(#|$) ]] || flags+=("${line//[[:space:]]/}")
+      [[ "$line" =~ ^[[:space:]]*(#|$) ]] || listed+=("${line//[[:space:]]/}")
     done <"$1/config-features.txt"
   fi
   local IFS=,
-  echo "${flags[*]}"
+  echo "${listed[*]}"
 }
 
 # ingress_host MANIFEST: the host of the first Ingress rule in a rendered manifest (the
