@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # manifests job: renders every overlay (knative/overlays/*) with kubectl kustomize into
-# target/manifests/ENV.yaml (the deploy jobs' input) and checks each one offline with the rollout
-# CLI's validate (Knative's admission rules and API model).
+# target/manifests/ENV.yaml (the deploy jobs' input), and knative/monitoring into
+# target/manifests/monitoring.yaml, and checks each one offline with the rollout CLI's validate
+# (Knative's admission rules and the API model).
 #   ROLLOUT_FEATURES  optional, comma-separated config-features flags the clusters enable; each
 #                     overlay's own prerequisites (knative/overlays/ENV/config-features.txt) are
 #                     added for that overlay
@@ -25,3 +26,8 @@ for overlay in knative/overlays/*/; do
   log "validating $out/$env.yaml"
   rollout validate "${features[@]}" -f - <"$out/$env.yaml"
 done
+
+# The cluster's alert rules (knative/monitoring/, applied by the bootstrap): the same model check.
+log "rendering knative/monitoring -> $out/monitoring.yaml"
+kubectl kustomize knative/monitoring >"$out/monitoring.yaml"
+rollout validate -f - <"$out/monitoring.yaml"

@@ -180,6 +180,8 @@ done
 expect "manifests.sh validates every overlay with rollout validate -f -" test \
   "$(grep -c -- "$jar validate --feature kubernetes.podspec-securitycontext[,a-z.-]* -f -" "$CALLS")" \
   -eq "$(find "$root/knative/overlays" -mindepth 1 -maxdepth 1 -type d | wc -l)"
+expect "manifests.sh renders and validates the alert rules" contains "$CALLS" "kubectl kustomize knative/monitoring"
+expect "manifests.sh writes monitoring.yaml" test -s "$rendered/monitoring.yaml"
 expect "manifests.sh adds prod's own cluster features (config-features.txt)" contains "$CALLS" \
   "$jar validate --feature kubernetes.podspec-securitycontext,kubernetes.podspec-topologyspreadconstraints -f -"
 
