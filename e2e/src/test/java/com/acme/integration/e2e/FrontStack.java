@@ -211,7 +211,7 @@ final class FrontStack implements AutoCloseable {
 	}
 
 	/**
-	 * Calls each path through the whole chain (nginx, ingress stand-in, function) until it is
+	 * Calls each path through the whole chain (nginx, gateway stand-in, function) until it is
 	 * answered by the function: on a loaded machine the first calls of a fresh JVM are slow, and
 	 * the tests must not measure that. Comes from its own client address (X-Forwarded-For), so no
 	 * test's rate-limit bucket is used. The answers do not matter (an unsigned webhook is refused).
