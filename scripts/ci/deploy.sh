@@ -23,7 +23,9 @@
 #   ROLLOUT_ALLOW_NO_TRAFFIC=true   emergencies: candidates below their request floor are judged
 #                   on what they have, logged by the CLI at every gate
 #   ROLLOUT_REQUIRE_METRICS_GATE=true  (prod) require PROMETHEUS_URL and refuse the two above
-#   KNATIVE_DOMAIN  the environment's Knative domain, for the environment URL
+#   ROLLOUT_FEATURES      optional, config-features flags of the cluster (with the overlay's own,
+#                         knative/overlays/ENV/config-features.txt) for the manifest check
+# The environment URL is the public host of the rendered manifest's Ingress (the front).
 set -euo pipefail
 # shellcheck source=scripts/ci/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -48,6 +50,10 @@ if [[ "${ROLLOUT_SKIP_METRIC_GATES:-false}" == true ]]; then
 fi
 if [[ "${ROLLOUT_ALLOW_NO_TRAFFIC:-false}" == true ]]; then
   options+=(--allow-no-traffic)
+fi
+flags=$(overlay_features "knative/overlays/$ROLLOUT_ENV")
+if [[ -n "$flags" ]]; then
+  options+=(--feature "$flags")
 fi
 
 log "deploying $FUNCTIONS_IMAGE to $ROLLOUT_ENV (steps $ROLLOUT_STEPS)"
@@ -74,5 +80,10 @@ YAML
 fi
 
 mkdir -p "$CI_OUTPUT_DIR"
-echo "DYNAMIC_ENVIRONMENT_URL=https://order-webhook.$ROLLOUT_ENV.${KNATIVE_DOMAIN:-example.invalid}" \
-  | tee "$CI_OUTPUT_DIR/deploy.env"
+host=$(ingress_host "$manifest")
+if [[ -n "$host" ]]; then
+  echo "DYNAMIC_ENVIRONMENT_URL=https://$host" | tee "$CI_OUTPUT_DIR/deploy.env"
+else
+  log "the manifest has no Ingress: no environment URL"
+  : >"$CI_OUTPUT_DIR/deploy.env"
+fi

@@ -115,9 +115,14 @@ final class DeployCommand implements Callable<Integer> {
             gates.prepare(plans.stream().filter(p -> !p.upToDate()).map(Deploy.Plan::settings).toList());
             if (parsed != null) {
                 deploy.applySupporting(parsed);
+                new ServiceLabels(kn, namespace, out).sync(plans);
             }
             try (Signals signals = Signals.install(Thread.currentThread(), out)) {
                 return deploy.run(plans, plannedSteps, interval, signals);
+            } finally {
+                if (parsed != null) {
+                    new ConfigMapOwners(kubernetes, kn, namespace, out).adopt(parsed);
+                }
             }
         }
     }
