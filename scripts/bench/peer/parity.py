@@ -30,6 +30,7 @@ import json
 import os
 import re
 import secrets as random_tokens
+import shutil
 import signal
 import socket
 import subprocess
@@ -782,10 +783,12 @@ def main():
     for section, name, ok, text in results:
         log(f"{'ok  ' if ok else 'FAIL'} {section:<8} {name:<42.42} {text}")
     failed = sum(1 for r in results if not r[2])
+    if not failed:
+        shutil.rmtree(logs)
     sections = sorted({r[0] for r in results})
     log(f"parity sections: {', '.join(sections)}" + ("" if args.java_jar else
                                                       " (without --java-jar: upstream, mapping and iso not checked)")
-        + f"; {time.monotonic() - started:.1f} s; logs in {logs}")
+        + f"; {time.monotonic() - started:.1f} s" + (f"; logs in {logs}" if failed else ""))
     log(f"parity: {len(results) - failed} passed, {failed} failed")
     return 1 if failed else 0
 

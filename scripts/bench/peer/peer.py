@@ -188,7 +188,7 @@ def create_app(settings):
     @app.post("/orderWebhook")
     async def order_webhook(request: Request):
         started = time.perf_counter()
-        path = request.url.path
+        path = request.scope["path"]
         response = None
         try:
             try:
@@ -328,7 +328,7 @@ def main():
     except ValueError as ex:
         raise SystemExit(f"peer: {ex}") from None
     uvicorn.run(app, host="127.0.0.1", port=args.port or settings.server_port, loop="uvloop", http="httptools",
-                workers=1, access_log=False, log_config=None, lifespan="on")
+                workers=1, access_log=False, log_config=None, log_level="info", lifespan="on")
 
 
 if __name__ == "__main__":
