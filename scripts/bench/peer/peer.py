@@ -24,6 +24,7 @@ import logging
 import re
 import sys
 import time
+from http import HTTPStatus
 
 import uvicorn
 from fastapi import FastAPI, Request
@@ -175,7 +176,8 @@ def create_app(settings):
                            "Functions are invoked with POST.", headers=exc.headers)
         if exc.status_code == 404:
             return problem(request.url.path, 404, "not-found", "Not found", "No function is exposed at this path.")
-        return problem(request.url.path, exc.status_code, "error", "Error")
+        reason = HTTPStatus(exc.status_code).phrase
+        return problem(request.url.path, exc.status_code, reason.lower().replace(" ", "-"), reason)
 
     @app.get("/healthz")
     async def healthz():
