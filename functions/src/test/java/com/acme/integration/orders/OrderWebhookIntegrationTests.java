@@ -31,7 +31,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import com.acme.integration.sandbox.IntegrationTestSupport;
-import com.acme.integration.sandbox.OrdersApiStandIn;
+import com.acme.integration.testkit.OrdersApiStandIn;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;

@@ -14,10 +14,10 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Benchmark only (scripts/bench/throughput.sh), never in the production jar: POST /orderWebhook as
- * a plain Spring MVC endpoint, calling the very {@link OrderWebhookHandler} the orderWebhook
- * function calls (same verification, mapping and forwarding), so the comparison shows what the
- * spring-cloud-function layer costs. In this package to reach the package-private handler.
+ * Benchmark only (scripts/bench/throughput.sh loads it from the test classes), never in the production
+ * jar: POST /orderWebhook as a plain Spring MVC endpoint, calling the very {@link OrderWebhookHandler}
+ * the orderWebhook function calls (same verification, mapping and forwarding), so the comparison shows
+ * what the spring-cloud-function layer costs. In this package to reach the package-private handler.
  * Active with {@code bench.plain-mvc=true}; the benchmark then moves the function endpoints under
  * another prefix ({@code spring.cloud.function.web.path}), whose handler mapping would otherwise
  * take /orderWebhook first.

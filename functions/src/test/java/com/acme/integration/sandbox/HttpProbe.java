@@ -1,4 +1,4 @@
-package com.acme.integration.reliability;
+package com.acme.integration.sandbox;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -16,7 +16,7 @@ import java.util.Map;
  * Sends requests the way a webhook sender or Knative would, over HTTP/1.1 with exactly the given
  * header lines (repeated names stay repeated, names keep their case) and method.
  */
-final class HttpProbe {
+public final class HttpProbe {
 
 	private static final HttpClient CLIENT = HttpClient.newBuilder()
 		.version(HttpClient.Version.HTTP_1_1)
@@ -25,27 +25,27 @@ final class HttpProbe {
 
 	private final String baseUrl;
 
-	HttpProbe(String baseUrl) {
+	public HttpProbe(String baseUrl) {
 		this.baseUrl = baseUrl;
 	}
 
-	record Response(int status, Map<String, List<String>> headers, byte[] body) {
+	public record Response(int status, Map<String, List<String>> headers, byte[] body) {
 
-		String text() {
+		public String text() {
 			return new String(this.body, StandardCharsets.UTF_8);
 		}
 
-		String contentType() {
+		public String contentType() {
 			return this.headers.getOrDefault("content-type", List.of("")).getFirst();
 		}
 
 	}
 
 	/** One header line. */
-	record Header(String name, String value) {
+	public record Header(String name, String value) {
 	}
 
-	Response send(String method, String path, List<Header> headers, byte[] body, boolean chunked) {
+	public Response send(String method, String path, List<Header> headers, byte[] body, boolean chunked) {
 		HttpRequest.BodyPublisher publisher = (body.length == 0 && !chunked) ? HttpRequest.BodyPublishers.noBody()
 				: chunked ? HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))
 						: HttpRequest.BodyPublishers.ofByteArray(body);
@@ -66,7 +66,7 @@ final class HttpProbe {
 		}
 	}
 
-	Response post(String path, List<Header> headers, byte[] body) {
+	public Response post(String path, List<Header> headers, byte[] body) {
 		return send("POST", path, headers, body, false);
 	}
 
