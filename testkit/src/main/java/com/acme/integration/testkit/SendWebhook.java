@@ -1,6 +1,7 @@
 package com.acme.integration.testkit;
 
 import java.io.PrintWriter;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +16,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -44,6 +46,9 @@ final class SendWebhook implements Callable<Integer> {
 
 	@Override
 	public Integer call() throws Exception {
+		if (!Files.isReadable(this.file)) {
+			throw new ParameterException(this.spec.commandLine(), "cannot read " + this.file);
+		}
 		String secret = System.getenv().getOrDefault("WEBHOOK_SECRET", Webhooks.SANDBOX_SECRET);
 		byte[] body = Files.readAllBytes(this.file);
 		String id = (this.id != null && !this.id.isBlank()) ? this.id : newId();
@@ -53,7 +58,13 @@ final class SendWebhook implements Callable<Integer> {
 			.POST(HttpRequest.BodyPublishers.ofByteArray(body));
 		new Webhooks(secret).headers(id, body).forEach(request::header);
 		try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-			HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+			HttpResponse<String> response;
+			try {
+				response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+			}
+			catch (ConnectException ex) {
+				throw new IllegalStateException("nothing answers at " + this.url, ex);
+			}
 			PrintWriter out = this.spec.commandLine().getOut();
 			out.println("webhook-id: " + id);
 			out.println("HTTP " + response.statusCode());

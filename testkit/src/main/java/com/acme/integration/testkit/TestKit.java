@@ -31,7 +31,8 @@ public final class TestKit {
 	/** The command line, failures reported in one line (a stack trace helps nobody who runs a script). */
 	public static CommandLine commandLine() {
 		return new CommandLine(TestKit.class).setExecutionExceptionHandler((ex, command, parsed) -> {
-			command.getErr().println(command.getCommandName() + ": " + ex.getMessage());
+			command.getErr().println(command.getCommandName() + ": "
+					+ ((ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getSimpleName()));
 			return 1;
 		});
 	}

@@ -55,6 +55,25 @@ class SendWebhookTests {
 	}
 
 	@Test
+	void refusesAFileItCannotReadWithExit2(@TempDir Path dir) {
+		Commands result = Commands.run("send-webhook", dir.resolve("missing.json").toString(), RECEIVER.baseUrl());
+
+		assertThat(result.exitCode()).isEqualTo(2);
+		assertThat(result.err()).startsWith("cannot read " + dir.resolve("missing.json"));
+		assertThat(RECEIVER.getAllServeEvents()).isEmpty();
+	}
+
+	@Test
+	void saysSoWhenNothingAnswers(@TempDir Path dir) throws Exception {
+		Path file = Files.writeString(dir.resolve("order.json"), "{}");
+
+		Commands result = Commands.run("send-webhook", file.toString(), "http://127.0.0.1:" + Commands.freePort() + "/");
+
+		assertThat(result.exitCode()).isEqualTo(1);
+		assertThat(result.err()).startsWith("send-webhook: nothing answers at http://127.0.0.1:");
+	}
+
+	@Test
 	void exitsWith1OnAnAnswerOtherThan2xx(@TempDir Path dir) throws Exception {
 		Path file = Files.writeString(dir.resolve("order.json"), "{}");
 		RECEIVER.stubFor(post("/orderWebhook").willReturn(aResponse().withStatus(401).withBody("{\"status\":401}")));

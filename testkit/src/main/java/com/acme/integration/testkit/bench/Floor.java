@@ -10,7 +10,7 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * The floor of the cold-start benchmark: a trivial Java main on the same JVM that answers 200 to any request,
  * so that "launch to first 200" measures the JVM and the socket, nothing else. Its own main class, outside the
- * command dispatcher, so that nothing else is loaded: {@code java -cp testkit.jar ...bench.Floor PORT}.
+ * command dispatcher, so that nothing else is loaded (scripts/bench/coldstart.sh runs it from its class file).
  */
 public final class Floor {
 
