@@ -36,7 +36,7 @@ echo "e2e: building functions/target/functions.jar"
 
 echo "e2e: running the e2e module"
 # -am: the e2e tests use the testkit's stand-in, which Maven resolves from the reactor.
-./mvnw -B -Pe2e -pl e2e -am verify -Dsurefire.failIfNoSpecifiedTests=false "$@"
+./mvnw -B -Pe2e -pl e2e -am verify "$@"
 
 echo "e2e: screenshots:"
 for shot in e2e/target/screenshots/*.png; do
