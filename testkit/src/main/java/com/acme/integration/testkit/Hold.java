@@ -28,10 +28,6 @@ public final class Hold implements AutoCloseable {
 		return this.idempotencyKey;
 	}
 
-	public boolean isHolding() {
-		return this.arrived.getCount() == 0 && this.released.getCount() > 0;
-	}
-
 	/** Lets the held request commit and be answered. */
 	public void release() {
 		this.released.countDown();
