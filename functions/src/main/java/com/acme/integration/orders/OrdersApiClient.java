@@ -48,7 +48,9 @@ import org.springframework.web.util.UriComponentsBuilder;
  * one total deadline; each attempt's timeout is capped by what is left of it. What still fails is
  * an {@link UpstreamUnavailableException}; a business rejection is an
  * {@link UpstreamRejectedException}, a request in flight with the same key an
- * {@link UpstreamConflictException}.
+ * {@link UpstreamConflictException}, an update or cancellation of an order the API does not know
+ * (yet) an {@link UpstreamOrderUnknownException}. Every call carries the event's own time as
+ * {@code Event-Time}, so that the API can tell which of two events for one order is the newer.
  */
 class OrdersApiClient {
 
@@ -57,6 +59,8 @@ class OrdersApiClient {
 	static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
 	static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
+
+	static final String EVENT_TIME = "Event-Time";
 
 	private static final int MAX_TITLE = 200;
 
@@ -141,9 +145,10 @@ class OrdersApiClient {
 
 	/**
 	 * Sends one order operation, retrying transient failures until the deadline.
+	 * @param eventTime when the event happened at the customer (RFC 3339)
 	 * @param body the JSON request body, sent unchanged on every attempt
 	 */
-	Accepted send(Operation operation, String externalRef, String idempotencyKey, byte[] body) {
+	Accepted send(Operation operation, String externalRef, String idempotencyKey, String eventTime, byte[] body) {
 		URI uri = uri(operation, externalRef);
 		long start = System.nanoTime();
 		Duration deadline = this.properties.deadline();
@@ -168,7 +173,8 @@ class OrdersApiClient {
 					throw new TransientFailure("deadline reached before the attempt", null, null);
 				}
 				try {
-					return attempt(operation, uri, idempotencyKey, body, min(this.properties.readTimeout(), remaining));
+					return attempt(operation, uri, externalRef, idempotencyKey, eventTime, body,
+							min(this.properties.readTimeout(), remaining));
 				}
 				catch (TransientFailure ex) {
 					retryAfterHint.set(ex.retryAfter);
@@ -187,7 +193,8 @@ class OrdersApiClient {
 						deadline, transientFailure.getMessage());
 				throw new UpstreamUnavailableException("Orders API unavailable", retryAfter, transientFailure);
 			}
-			if ((last instanceof Conflict || last instanceof Rejected) && last.getCause() instanceof RuntimeException cause) {
+			if (last instanceof UpstreamFailure && !(last instanceof TransientFailure)
+					&& last.getCause() instanceof RuntimeException cause) {
 				throw cause;
 			}
 			if (last instanceof RuntimeException runtime) {
@@ -197,7 +204,8 @@ class OrdersApiClient {
 		}
 	}
 
-	private Accepted attempt(Operation operation, URI uri, String idempotencyKey, byte[] body, Duration timeout) {
+	private Accepted attempt(Operation operation, URI uri, String externalRef, String idempotencyKey,
+			String eventTime, byte[] body, Duration timeout) {
 		RestClient restClient = timeout.equals(this.properties.readTimeout()) ? this.restClient : restClient(timeout);
 		Timer.Sample sample = Timer.start(this.meters);
 		String outcome = "io_error";
@@ -206,11 +214,12 @@ class OrdersApiClient {
 				.uri(uri)
 				.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.properties.token())
 				.header(IDEMPOTENCY_KEY, idempotencyKey)
+				.header(EVENT_TIME, eventTime)
 				.contentType(MediaType.APPLICATION_JSON)
 				.accept(MediaType.APPLICATION_JSON, MediaType.APPLICATION_PROBLEM_JSON)
 				.body(body)
-				.exchange((request, response) -> classify(response.getStatusCode(), response.getHeaders(),
-						response.getBody().readAllBytes()));
+				.exchange((request, response) -> classify(operation, externalRef, response.getStatusCode(),
+						response.getHeaders(), response.getBody().readAllBytes()));
 			outcome = "accepted";
 			return (accepted != null) ? accepted : new Accepted(null, false);
 		}
@@ -236,10 +245,15 @@ class OrdersApiClient {
 		}
 	}
 
-	private Accepted classify(HttpStatusCode status, HttpHeaders headers, byte[] body) {
+	private Accepted classify(Operation operation, String externalRef, HttpStatusCode status, HttpHeaders headers,
+			byte[] body) {
 		int code = status.value();
 		if (status.is2xxSuccessful()) {
 			return new Accepted(orderId(body), "true".equalsIgnoreCase(headers.getFirst(IDEMPOTENT_REPLAYED)));
+		}
+		if (code == 404 && operation != Operation.CREATE) {
+			throw new UnknownOrder(
+					new UpstreamOrderUnknownException(externalRef, this.properties.unknownOrderRetryAfter()));
 		}
 		Duration retryAfter = retryAfter(headers.getFirst(HttpHeaders.RETRY_AFTER));
 		if (code == 409) {
@@ -417,6 +431,19 @@ class OrdersApiClient {
 		@Override
 		String outcome() {
 			return "conflict";
+		}
+
+	}
+
+	private static final class UnknownOrder extends UpstreamFailure {
+
+		UnknownOrder(UpstreamOrderUnknownException cause) {
+			super(cause.getMessage(), cause);
+		}
+
+		@Override
+		String outcome() {
+			return "unknown_order";
 		}
 
 	}

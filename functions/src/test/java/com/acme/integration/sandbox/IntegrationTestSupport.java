@@ -41,6 +41,7 @@ import com.acme.integration.testkit.Webhooks;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "spring.cloud.function.definition=orderWebhook;mapOrder;orderStatusSync",
 				"integration.customer.key=mueller",
+				"integration.webhook.smoke-secrets=" + IntegrationTestSupport.SMOKE_SECRET,
 				"integration.orders-api.token=" + IntegrationTestSupport.TOKEN,
 				"integration.orders-api.deadline=3s", "integration.orders-api.connect-timeout=1s",
 				"integration.orders-api.read-timeout=1500ms", "integration.orders-api.initial-backoff=20ms",
@@ -53,6 +54,9 @@ import com.acme.integration.testkit.Webhooks;
 public abstract class IntegrationTestSupport {
 
 	public static final String TOKEN = "test-orders-api-token";
+
+	/** Test-only secret reserved for smoke checks (base64 of "test-only-smoke-check-secret"). */
+	public static final String SMOKE_SECRET = "whsec_dGVzdC1vbmx5LXNtb2tlLWNoZWNrLXNlY3JldA==";
 
 	public static final String ERP_CLIENT_ID = "test-erp-client";
 

@@ -7,9 +7,11 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -48,8 +50,10 @@ import tools.jackson.databind.json.JsonMapper;
  * draft-ietf-httpapi-idempotency-key-header describes: the first request with a key does the work and its
  * answer (2xx or 4xx) is kept for the retention ({@link #DEFAULT_RETENTION} unless set); a later request with
  * the key gets that answer with {@code Idempotent-Replayed: true}; 409 while the first one is in flight; 422
- * when the key comes with another request (fingerprint: method, path and body). A 5xx or a broken answer is
- * never kept as the key's answer.</li>
+ * when the key comes with another request (fingerprint: method, path and body). A 5xx, a broken answer or a
+ * 404 (the order is not there yet) is never kept as the key's answer.</li>
+ * <li>An update or cancellation whose {@code Event-Time} is older than that of the last event applied to the
+ * order changes nothing (200).</li>
  * <li>Problems are {@code application/problem+json} carrying an internal {@code instance} URL, as an API
  * behind a gateway leaks one: what the function must not pass on.</li>
  * </ul>
@@ -99,8 +103,12 @@ public final class OrdersApiStandIn extends StandIn {
 
 	private record Answer(int status, String contentType, byte[] body) {
 
+		/**
+		 * What the API did or refused for good is the key's answer; a 5xx is not, and neither is a 404 (the
+		 * order is not there yet, nothing was done): the redelivery after the order's creation gets a fresh try.
+		 */
 		boolean kept() {
-			return this.status < 500;
+			return this.status < 500 && this.status != 404;
 		}
 
 	}
@@ -133,6 +141,9 @@ public final class OrdersApiStandIn extends StandIn {
 	private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
 
 	private final Map<String, Order> ordersByRef = new HashMap<>();
+
+	/** The {@code Event-Time} of the last event applied, per externalRef. */
+	private final Map<String, OffsetDateTime> eventTimes = new HashMap<>();
 
 	private final List<Order> orders = new CopyOnWriteArrayList<>();
 
@@ -239,6 +250,7 @@ public final class OrdersApiStandIn extends StandIn {
 		this.keys.clear();
 		this.attempts.clear();
 		this.ordersByRef.clear();
+		this.eventTimes.clear();
 		this.orders.clear();
 		this.operations.clear();
 		this.injected.clear();
@@ -346,7 +358,7 @@ public final class OrdersApiStandIn extends StandIn {
 						"Article A-100 is not sold to this buyer.", path);
 			}
 			else {
-				answer = commit(route, byRef, request.getBody(), key, path);
+				answer = commit(route, byRef, request, key, path);
 			}
 			if (answer.kept()) {
 				mine.at = this.clock.instant();
@@ -365,12 +377,23 @@ public final class OrdersApiStandIn extends StandIn {
 		}
 	}
 
-	/** What the API does for the request: the one place its state changes. */
-	private synchronized Answer commit(Route route, Matcher byRef, byte[] body, String key, String path) {
+	/**
+	 * What the API does for the request: the one place its state changes. An event older ({@code Event-Time})
+	 * than the last one applied to the order changes nothing: deliveries arrive in any order.
+	 */
+	private synchronized Answer commit(Route route, Matcher byRef, Request request, String key, String path) {
+		OffsetDateTime eventTime;
+		try {
+			String header = request.getHeader("Event-Time");
+			eventTime = (header != null) ? OffsetDateTime.parse(header) : null;
+		}
+		catch (DateTimeParseException ex) {
+			return problemAnswer(400, "event-time-invalid", "Event-Time is not an RFC 3339 date-time", null, path);
+		}
 		if (route == Route.CREATE) {
 			String externalRef;
 			try {
-				JsonNode ref = JSON.readTree(body).get("externalRef");
+				JsonNode ref = JSON.readTree(request.getBody()).get("externalRef");
 				externalRef = (ref != null && ref.isString() && !ref.stringValue().isEmpty()) ? ref.stringValue() : null;
 			}
 			catch (JacksonException ex) {
@@ -384,6 +407,9 @@ public final class OrdersApiStandIn extends StandIn {
 			}
 			Order order = new Order(nextId(), externalRef, key);
 			this.ordersByRef.put(externalRef, order);
+			if (eventTime != null) {
+				this.eventTimes.put(externalRef, eventTime);
+			}
 			this.orders.add(order);
 			this.operations.add(new Operation("create", externalRef, key, order.id()));
 			return json(201, order);
@@ -392,6 +418,13 @@ public final class OrdersApiStandIn extends StandIn {
 		Order order = this.ordersByRef.get(externalRef);
 		if (order == null) {
 			return problemAnswer(404, "order-not-found", "Order not found", "No order with this externalRef.", path);
+		}
+		OffsetDateTime applied = this.eventTimes.get(externalRef);
+		if (eventTime != null && applied != null && eventTime.isBefore(applied)) {
+			return json(200, order);
+		}
+		if (eventTime != null) {
+			this.eventTimes.put(externalRef, eventTime);
 		}
 		this.operations.add(new Operation((route == Route.CANCEL) ? "cancel" : "update", externalRef, key, order.id()));
 		return json(200, order);

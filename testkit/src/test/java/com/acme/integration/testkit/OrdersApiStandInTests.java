@@ -55,12 +55,13 @@ class OrdersApiStandInTests {
 		return call("POST", "/api/v1/orders", key, body);
 	}
 
-	static HttpResponse<String> call(String method, String path, String key, String body) {
+	static HttpResponse<String> call(String method, String path, String key, String body, String... extraHeaders) {
 		List<String> headers = new ArrayList<>(List.of("Authorization", "Bearer " + TOKEN, "Content-Type",
 				"application/json"));
 		if (key != null) {
 			headers.addAll(List.of("Idempotency-Key", key));
 		}
+		headers.addAll(List.of(extraHeaders));
 		return StandInHttp.send(method, SERVER.baseUrl() + path, body, headers.toArray(String[]::new));
 	}
 
@@ -87,6 +88,22 @@ class OrdersApiStandInTests {
 		assertThat(updated.body()).contains("\"id\":\"ord-000001\"");
 		assertThat(cancelled.statusCode()).isEqualTo(200);
 		assertThat(API.operations()).extracting(Operation::kind).containsExactly("create", "update", "cancel");
+	}
+
+	@Test
+	void appliesNoUpdateOlderThanTheLastEventApplied() {
+		call("POST", "/api/v1/orders", "key-1", ORDER, "Event-Time", "2026-11-24T14:00:00+01:00");
+		call("PUT", "/api/v1/orders/by-external-ref/mueller:SO-1", "key-2", ORDER, "Event-Time", "2026-11-24T15:00:00Z");
+
+		HttpResponse<String> older = call("PUT", "/api/v1/orders/by-external-ref/mueller:SO-1", "key-3", ORDER,
+				"Event-Time", "2026-11-24T14:30:00Z");
+		HttpResponse<String> malformed = call("PUT", "/api/v1/orders/by-external-ref/mueller:SO-1", "key-4", ORDER,
+				"Event-Time", "yesterday");
+
+		assertThat(older.statusCode()).isEqualTo(200);
+		assertThat(older.body()).contains("\"id\":\"ord-000001\"");
+		assertThat(malformed.statusCode()).isEqualTo(400);
+		assertThat(API.operations()).extracting(Operation::kind).containsExactly("create", "update");
 	}
 
 	@Test
@@ -180,14 +197,28 @@ class OrdersApiStandInTests {
 
 		@Test
 		void answersARetryOfARefusalWithTheSameRefusal() {
-			HttpResponse<String> first = call("PUT", "/api/v1/orders/by-external-ref/mueller:SO-1", "key-1", ORDER);
+			create("key-1", ORDER);
+			HttpResponse<String> first = create("key-2", ORDER);
+
+			HttpResponse<String> retry = create("key-2", ORDER);
+
+			assertThat(first.statusCode()).isEqualTo(422);
+			assertThat(retry.statusCode()).isEqualTo(422);
+			assertThat(retry.body()).isEqualTo(first.body());
+			assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+		}
+
+		@Test
+		void triesAnUpdateOfAnOrderItDidNotHaveYetAgainOnceTheOrderIsThere() {
+			HttpResponse<String> early = call("PUT", "/api/v1/orders/by-external-ref/mueller:SO-1", "key-1", ORDER);
 			create("key-2", ORDER);
 
-			HttpResponse<String> retry = call("PUT", "/api/v1/orders/by-external-ref/mueller:SO-1", "key-1", ORDER);
+			HttpResponse<String> redelivered = call("PUT", "/api/v1/orders/by-external-ref/mueller:SO-1", "key-1", ORDER);
 
-			assertThat(first.statusCode()).isEqualTo(404);
-			assertThat(retry.statusCode()).isEqualTo(404);
-			assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+			assertThat(early.statusCode()).isEqualTo(404);
+			assertThat(redelivered.statusCode()).isEqualTo(200);
+			assertThat(redelivered.headers().firstValue("Idempotent-Replayed")).isEmpty();
+			assertThat(API.operations()).extracting(Operation::kind).containsExactly("create", "update");
 		}
 
 		@Test

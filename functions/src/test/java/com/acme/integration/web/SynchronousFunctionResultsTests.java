@@ -1,4 +1,4 @@
-package com.acme.integration.config;
+package com.acme.integration.web;
 
 import java.lang.reflect.Method;
 
@@ -74,7 +74,8 @@ class SynchronousFunctionResultsTests extends IntegrationTestSupport {
 		assertThat(response.isCommitted()).isFalse();
 		assertThat(response.getStatus()).isEqualTo(422);
 		assertThat(response.getContentType()).isEqualTo("application/problem+json");
-		assertThat(response.getHeader("X-Request-Id")).isEqualTo("r-1");
+		// The framework's copy of the request headers is not passed on; the function's Content-Type is.
+		assertThat(response.getHeader("X-Request-Id")).isNull();
 		assertThat(response.getContentAsString()).isEqualTo("{\"status\":422}");
 	}
 

@@ -1,4 +1,4 @@
-package com.acme.integration.config;
+package com.acme.integration.web;
 
 import org.junit.jupiter.api.Test;
 
@@ -6,9 +6,8 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.web.ErrorResponseException;
 import org.springframework.web.context.request.ServletWebRequest;
-
-import com.acme.integration.orders.UpstreamUnavailableException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,16 +30,28 @@ class ProblemDetailsAdviceTests {
 	}
 
 	@Test
-	void findsOurExceptionWhenTheFrameworkWrapsIt() {
-		RuntimeException wrapped = new IllegalStateException("function failed",
-				new UpstreamUnavailableException("down", java.time.Duration.ofSeconds(42), null));
+	void findsAnErrorResponseWhereTheFrameworkWrappedIt() {
+		ErrorResponseException tooLarge = FunctionRequestFilter.tooLarge(10);
+		RuntimeException wrapped = new IllegalStateException("function failed", tooLarge);
 
 		ResponseEntity<Object> response = this.advice.handleAny(wrapped, this.request);
 
-		assertThat(response.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
-		assertThat(response.getHeaders().getFirst("Retry-After")).isEqualTo("42");
+		assertThat(response.getStatusCode()).isEqualTo(HttpStatus.CONTENT_TOO_LARGE);
 		assertThat(((ProblemDetail) response.getBody()).getType().toString())
-			.isEqualTo("https://problems.acme.example/upstream-unavailable");
+			.isEqualTo("https://problems.acme.example/payload-too-large");
+	}
+
+	@Test
+	void keepsTheHeadersOfAnErrorResponse() {
+		ErrorResponseException refusal = FunctionRequestFilter.refusal(HttpStatus.SERVICE_UNAVAILABLE, "later", "Later",
+				"Try again.");
+		refusal.getHeaders().set("Retry-After", "7");
+
+		ResponseEntity<Object> response = this.advice.handleAny(new IllegalStateException("failed", refusal),
+				this.request);
+
+		assertThat(response.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+		assertThat(response.getHeaders().getFirst("Retry-After")).isEqualTo("7");
 	}
 
 }
