@@ -8,7 +8,8 @@
 #   --smoke  a few seconds of each phase (for .ci/run); the full run is the default.
 # Environment: RATE (webhooks/s), SECONDS_WARMUP, SECONDS_LOAD, SECONDS_SHUTDOWN (load before SIGTERM),
 #   RSS_GROWTH_PCT, RELIABILITY_OUT (results folder, default functions/target/reliability).
-# Ports: 23080 (functions), 23081 (the testkit's Orders API stand-in); the load client is the testkit's too.
+# Ports: 23080 (functions), 23081 (the testkit's Orders API stand-in), or RELIABILITY_APP_PORT and
+#   RELIABILITY_STANDIN_PORT; the load client is the testkit's too.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=scripts/java.sh
@@ -30,8 +31,8 @@ else
   rate=${RATE:-20}; warmup=${SECONDS_WARMUP:-20}; seconds=${SECONDS_LOAD:-60}; before_term=${SECONDS_SHUTDOWN:-10}
 fi
 growth_pct=${RSS_GROWTH_PCT:-25}
-app_port=23080
-standin_port=23081
+app_port=${RELIABILITY_APP_PORT:-23080}
+standin_port=${RELIABILITY_STANDIN_PORT:-23081}
 out=${RELIABILITY_OUT:-functions/target/reliability}
 # Test-only values, labelled as such: nothing here is a real secret.
 secret="whsec_$(printf 'load-test-only-secret-0123456789' | base64)"
@@ -55,11 +56,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_for() { # URL SECONDS
+wait_for() { # URL SECONDS PID: until URL answers, as long as PID lives
   local deadline=$((SECONDS + $2))
   until curl -fsS -o /dev/null "$1" 2>/dev/null; do
-    if ((SECONDS > deadline)); then
-      echo "not ready after $2 s: $1" >&2
+    if ((SECONDS > deadline)) || ! kill -0 "$3" 2>/dev/null; then
+      echo "not ready after $2 s or exited: $1" >&2
       return 1
     fi
     sleep 0.5
@@ -68,7 +69,7 @@ wait_for() { # URL SECONDS
 
 java -jar "$testkit" orders-api --port "$standin_port" --token "$token" --delay 5ms >"$out/standin.log" 2>&1 &
 pids+=($!)
-wait_for "http://127.0.0.1:$standin_port/__orders" 60
+wait_for "http://127.0.0.1:$standin_port/__orders" 60 $! || { cat "$out/standin.log" >&2; exit 1; }
 
 start_app() {
   SERVER_PORT=$app_port \
@@ -81,7 +82,7 @@ start_app() {
     java -Xmx256m -jar "$jar" >"$1" 2>&1 &
   app=$!
   pids+=("$app")
-  wait_for "http://127.0.0.1:$app_port/actuator/health/readiness" 180
+  wait_for "http://127.0.0.1:$app_port/actuator/health/readiness" 180 "$app"
 }
 
 sample_rss() { # PID FILE: one "seconds rss_kb" line per second while the process lives
