@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end suite of the front: a real nginx (Debian package) with the configuration rendered
-# by scripts/render-nginx.sh, in front of the functions jar (with the testkit's Orders API stand-in and
-# a WireMock Knative-ingress stand-in), driven over HTTP and by a real headless Chromium.
+# by scripts/render-nginx.sh, in front of the functions jar (with the testkit's Orders API stand-in,
+# a WireMock stand-in for Knative's cluster-local gateway and a DNS stand-in for the cluster DNS),
+# driven over HTTP and by a real headless Chromium.
 # Installs nginx, chromium and chromium-driver with apt-get when they are missing, builds the
 # functions jar (its own tests run in ./mvnw verify, not here) and runs the e2e module, after the
 # testkit it takes its stand-in from.

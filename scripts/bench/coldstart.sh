@@ -9,7 +9,7 @@
 #   --smoke    one run each of floor, A and B (seconds, not minutes): checks that it all works
 #   --runs N   rounds (default 5; BENCH_RUNS)
 #   --publish  also copy the figures and chart to docs/bench-results/
-# Variants (all under the container's env: knative/base/config.yaml's JAVA_TOOL_OPTIONS, 512 MiB):
+# Variants (all under the container's env: knative/base/config.env's JAVA_TOOL_OPTIONS, 512 MiB):
 #   floor         a trivial Java main answering 200 (JDK HttpServer), same JVM
 #   A             java -jar functions.jar, default flags
 #   B             the production launch: scripts/image/prepare-functions.sh + run-functions.sh

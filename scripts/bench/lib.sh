@@ -90,7 +90,7 @@ prepare_testkit() {
 
 testkit() { "$JAVA" -jar "$TESTKIT" "$@"; }
 
-# Configuration of the app under test: what knative/base/config.yaml and the mounted Secrets give
+# Configuration of the app under test: what knative/base/config.env and the mounted Secrets give
 # the order-webhook Service, pointed at the local stand-in. Secrets as files (configtree), as there.
 app_environment() {
 	local secrets=$1
@@ -109,7 +109,7 @@ app_environment() {
 	export INTEGRATION_ERP_BASEURL="http://127.0.0.1:$UPSTREAM_PORT/erp"
 	export SPRING_SECURITY_OAUTH2_CLIENT_PROVIDER_ERP_TOKENURI="http://127.0.0.1:$UPSTREAM_PORT/erp/oauth/token"
 	export LOGGING_LEVEL_ROOT=INFO
-	# The container: knative/base/config.yaml's heap flags (its JAVA_OPTS) and a 512 MiB memory limit
+	# The container: knative/base/config.env's heap flags (its JAVA_OPTS) and a 512 MiB memory limit
 	# (MaxRAM stands in for the cgroup limit). Every JVM variant runs inside it.
 	export JAVA_TOOL_OPTIONS="-XX:MaxRAM=512m -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
 }

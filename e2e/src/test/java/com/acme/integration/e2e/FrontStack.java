@@ -28,10 +28,11 @@ import java.util.concurrent.TimeUnit;
  * The parts of one environment, started once for the whole suite:
  * <pre>
  * browser / HTTP client -> nginx (rendered by scripts/render-nginx.sh)
- *     -> "Knative ingress" stand-in (WireMock, routes by Host header like Knative does)
+ *     resolves the cluster-local Service names through the cluster DNS stand-in
+ *     -> Knative's cluster-local gateway stand-in (WireMock, routes by Host header like Knative does)
  *     -> functions jar (orderWebhook, mapOrder) -> the testkit's Orders API stand-in (same WireMock)
  * </pre>
- * The ingress stand-in records exactly what nginx sent (Host, path, body bytes), which is what
+ * The gateway stand-in records exactly what nginx sent (Host, path, body bytes), which is what
  * the front is responsible for; the real functions then prove that a signature still verifies.
  */
 final class FrontStack implements AutoCloseable {
@@ -39,6 +40,10 @@ final class FrontStack implements AutoCloseable {
 	/** Host headers Knative would route by: the service, and a tag for previews. */
 	static final String WEBHOOK_HOST = "order-webhook.integration-e2e.svc.cluster.local";
 	static final String PREVIEW_HOST = "preview-order-webhook.integration-e2e.svc.cluster.local";
+
+	/** A merge request's preview tag, as `rollout preview --name mr-7` creates it, and its cluster-local name. */
+	static final String REVIEW_TAG = "mr-7";
+	static final String REVIEW_HOST = REVIEW_TAG + "-" + WEBHOOK_HOST;
 
 	/** The sandbox signing secret from the team contract (sandbox only, not a real secret). */
 	static final String SANDBOX_SECRET = Webhooks.SANDBOX_SECRET;
@@ -58,11 +63,14 @@ final class FrontStack implements AutoCloseable {
 
 	final URI functions;
 
+	final ClusterDnsStandIn dns;
+
 	private final List<Process> processes = new ArrayList<>();
 
-	private FrontStack(E2eSettings settings, WireMockServer wireMock, URI front, URI functions) {
+	private FrontStack(E2eSettings settings, WireMockServer wireMock, ClusterDnsStandIn dns, URI front, URI functions) {
 		this.settings = settings;
 		this.wireMock = wireMock;
+		this.dns = dns;
 		this.front = front;
 		this.functions = functions;
 	}
@@ -78,8 +86,9 @@ final class FrontStack implements AutoCloseable {
 		try {
 			URI functions = URI.create("http://127.0.0.1:" + Commands.freePort());
 			URI front = URI.create("http://127.0.0.1:" + Commands.freePort());
-			stack = new FrontStack(settings, wireMock, front, functions);
-			stack.stubIngress();
+			ClusterDnsStandIn dns = ClusterDnsStandIn.start().service(WEBHOOK_HOST).service(PREVIEW_HOST).service(REVIEW_HOST);
+			stack = new FrontStack(settings, wireMock, dns, front, functions);
+			stack.stubGateway();
 			stack.startFunctions();
 			stack.startNginx();
 			stack.awaitUp(functions.resolve("/actuator/health/readiness"), Duration.ofMinutes(3), "functions");
@@ -98,11 +107,13 @@ final class FrontStack implements AutoCloseable {
 		}
 	}
 
-	private void stubIngress() {
-		// Knative ingress stand-in: only the right Host reaches the function, as with Knative.
+	private void stubGateway() {
+		// Cluster-local gateway stand-in: only the right Host reaches the function, as with Knative.
 		wireMock.stubFor(post(urlEqualTo("/orderWebhook")).withHeader("Host", equalTo(WEBHOOK_HOST))
 			.willReturn(aResponse().proxiedFrom(functions.toString())));
 		wireMock.stubFor(post(urlEqualTo("/mapOrder")).withHeader("Host", equalTo(PREVIEW_HOST))
+			.willReturn(aResponse().proxiedFrom(functions.toString())));
+		wireMock.stubFor(post(urlEqualTo("/mapOrder")).withHeader("Host", equalTo(REVIEW_HOST))
 			.willReturn(aResponse().proxiedFrom(functions.toString())));
 	}
 
@@ -133,14 +144,15 @@ final class FrontStack implements AutoCloseable {
 		Commands.Result render = Commands.run(List.of("bash", settings.renderScript().toString(), "dev", rendered.toString()),
 				Map.ofEntries(Map.entry("FRONT_LISTEN_PORT", String.valueOf(front.getPort())),
 						Map.entry("FRONT_UI_ROOT", ui.toString()),
-						Map.entry("FRONT_KNATIVE_INGRESS_URL", "http://127.0.0.1:" + wireMock.port()),
+						// The gateway stand-in's port instead of the Services' 80; the names are
+						// resolved as in the cluster, through the DNS stand-in.
+						Map.entry("FRONT_UPSTREAM_PORT", String.valueOf(wireMock.port())),
 						Map.entry("FRONT_ORDER_WEBHOOK_HOST", WEBHOOK_HOST),
 						Map.entry("FRONT_PREVIEW_HOST", PREVIEW_HOST),
 						// The tests act as the load balancer: X-Forwarded-For from 127.0.0.1 is trusted,
 						// so each test can be its own client IP with its own rate-limit bucket.
 						Map.entry("FRONT_REAL_IP_FROM", "127.0.0.1"),
-						// The ingress is an IP literal here: nothing to resolve.
-						Map.entry("FRONT_RESOLVER", "127.0.0.1"),
+						Map.entry("FRONT_RESOLVER", dns.address()),
 						Map.entry("FRONT_WEBHOOK_RATE", "30r/m"),
 						Map.entry("FRONT_WEBHOOK_BURST", "5"),
 						Map.entry("FRONT_PREVIEW_RATE", "30r/m"),
@@ -200,7 +212,7 @@ final class FrontStack implements AutoCloseable {
 	}
 
 	/**
-	 * Calls each path through the whole chain (nginx, ingress stand-in, function) until it is
+	 * Calls each path through the whole chain (nginx, gateway stand-in, function) until it is
 	 * answered by the function: on a loaded machine the first calls of a fresh JVM are slow, and
 	 * the tests must not measure that. Comes from its own client address (X-Forwarded-For), so no
 	 * test's rate-limit bucket is used. The answers do not matter (an unsigned webhook is refused).
@@ -242,6 +254,7 @@ final class FrontStack implements AutoCloseable {
 			}
 		}
 		wireMock.stop();
+		dns.close();
 	}
 
 }

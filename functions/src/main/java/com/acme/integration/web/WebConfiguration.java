@@ -41,8 +41,14 @@ class WebConfiguration {
 				path -> path.equals(base) || served.stream().anyMatch(p -> path.equals(p) || path.startsWith(p + "/")),
 				maxBody.toBytes(), problems);
 		FilterRegistrationBean<FunctionRequestFilter> registration = new FilterRegistrationBean<>(filter);
-		registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+		// Right after Boot's http.server.requests observation filter, so that refusals are counted too.
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
 		return registration;
+	}
+
+	@Bean
+	FunctionObservations functionObservations(Environment environment) {
+		return new FunctionObservations(FunctionDefinition.names(environment.getProperty(FunctionDefinition.PROPERTY)));
 	}
 
 	@Bean

@@ -26,7 +26,7 @@ public abstract class StandIn implements ResponseDefinitionTransformerV2 {
 
 	private final AtomicInteger active = new AtomicInteger();
 
-	private volatile WireMockServer server;
+	private volatile StandInServer server;
 
 	protected StandIn(String pathPrefix) {
 		this.pathPrefix = pathPrefix;
@@ -34,11 +34,15 @@ public abstract class StandIn implements ResponseDefinitionTransformerV2 {
 
 	/** The WireMock server it runs on: for a test's own stubs, scenarios and verifications. */
 	public WireMockServer server() {
-		WireMockServer server = this.server;
-		if (server == null) {
-			throw new IllegalStateException(getName() + " is not started: StandInServer.start(...) it first");
-		}
-		return server;
+		return standInServer().wireMock();
+	}
+
+	/**
+	 * Forgets the state and the requests of every stand-in on its server and the tests' stubs; the default
+	 * stubs are back: {@link StandInServer#reset()}.
+	 */
+	public void reset() {
+		standInServer().reset();
 	}
 
 	public String baseUrl() {
@@ -91,9 +95,17 @@ public abstract class StandIn implements ResponseDefinitionTransformerV2 {
 	/** Forgets the state it keeps (what it holds, what it recorded, its fault plan). */
 	protected abstract void forget();
 
-	final void attach(WireMockServer server) {
+	final void attach(StandInServer server) {
 		this.server = server;
-		stubDefaults(server);
+		stubDefaults(server.wireMock());
+	}
+
+	private StandInServer standInServer() {
+		StandInServer server = this.server;
+		if (server == null) {
+			throw new IllegalStateException(getName() + " is not started: StandInServer.start(...) it first");
+		}
+		return server;
 	}
 
 	protected static String path(Request request) {

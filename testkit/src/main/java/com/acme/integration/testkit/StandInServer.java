@@ -28,12 +28,13 @@ public final class StandInServer implements AutoCloseable {
 	}
 
 	public static StandInServer start(WireMockConfiguration options, StandIn... standIns) {
-		WireMockServer server = new WireMockServer(options.extensions(standIns));
-		server.start();
+		WireMockServer wireMock = new WireMockServer(options.extensions(standIns));
+		wireMock.start();
+		StandInServer server = new StandInServer(wireMock, List.of(standIns));
 		for (StandIn standIn : standIns) {
 			standIn.attach(server);
 		}
-		return new StandInServer(server, List.of(standIns));
+		return server;
 	}
 
 	public WireMockServer wireMock() {

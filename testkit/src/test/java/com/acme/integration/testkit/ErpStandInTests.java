@@ -99,6 +99,17 @@ class ErpStandInTests {
 	}
 
 	@Test
+	void resetsTheWholeServerItRunsOn() {
+		String token = tokenWithBasic();
+		putStatus("SO-1", token);
+
+		ERP.reset();
+
+		assertThat(ERP.applied()).isEmpty();
+		assertThat(ERP.requests()).isEmpty();
+	}
+
+	@Test
 	void answersAnUnknownOrderWith404AndARefusedTransitionWith422() {
 		String token = tokenWithBasic();
 
