@@ -56,9 +56,9 @@ trap stop_started EXIT
 
 log "machine: $(machine_description)"
 prepare_jar "$WORK/functions.jar"
-compile_bench_classes "$WORK/classes"
+prepare_testkit "$WORK/testkit.jar"
 app_environment "$WORK/secrets"
-start_upstream "$WORK/classes" "$OUT/upstream.log"
+start_upstream "$OUT/upstream.log"
 
 URL="http://127.0.0.1:$APP_PORT/orderWebhook"
 q() { printf '%q' "$1"; }
@@ -70,23 +70,8 @@ exercise() {
 	shift 2
 	"$@" >"$logfile" 2>&1 &
 	local pid=$!
-	"$PYTHON" - "$BENCH_DIR" "$URL" "$SAMPLE" "$count" <<'EOF' || { kill "$pid"; die "training run failed (see $logfile)"; }
-import sys, time
-sys.path.insert(0, sys.argv[1])
-import bench
-url, sample, count = sys.argv[2], sys.argv[3], int(sys.argv[4])
-template, secret = bench.load_template(sample), __import__("os").environ["BENCH_WEBHOOK_SECRET"]
-deadline, ok, seq = time.monotonic() + 180, 0, 0
-while ok < count and time.monotonic() < deadline:
-    seq += 1
-    try:
-        status, _ = bench.post(url, secret, template, seq, timeout=30)
-    except OSError:
-        time.sleep(0.05)
-        continue
-    ok += status == 200
-sys.exit(0 if ok >= count else 1)
-EOF
+	env -u JAVA_TOOL_OPTIONS "$JAVA" -jar "$TESTKIT" await "$URL" "${SIGNED[@]}" --count "$count" \
+		|| { kill "$pid"; die "training run failed (see $logfile)"; }
 	kill -TERM "$pid"
 	wait "$pid" || true
 }
@@ -150,8 +135,11 @@ add() { SPECS+=(--variant "$1|$2|$3"); }
 for v in $VARIANTS; do
 	case $v in
 		floor)
+			# Its one class out of the testkit's jar: the floor JVM opens no 20 MB jar either.
+			mkdir -p "$WORK/floor"
+			(cd "$WORK/floor" && "$JAVA_HOME/bin/jar" xf "$TESTKIT" com/acme/integration/testkit/bench/Floor.class)
 			add floor "trivial Java main (JDK HttpServer), same JVM" \
-				"$(q "$JAVA") -cp $(q "$WORK/classes") BenchFloor $APP_PORT" ;;
+				"$(q "$JAVA") -cp $(q "$WORK/floor") com.acme.integration.testkit.bench.Floor $APP_PORT" ;;
 		A)
 			add A "java -jar functions.jar, default flags" "$(q "$JAVA") -jar $(q "$WORK/functions.jar")" ;;
 		B)
@@ -186,8 +174,9 @@ for v in $VARIANTS; do
 done
 
 log "measuring $RUNS alternating round(s) of: $VARIANTS"
-(cd "$ROOT" && "$PYTHON" scripts/bench/bench.py coldstart --url "$URL" --sample "$SAMPLE" --out "$OUT" \
-	--runs "$RUNS" "${SPECS[@]}")
+# The measuring JVM keeps the container's JAVA_TOOL_OPTIONS in its environment: the variants it
+# launches inherit them.
+testkit coldstart --url "$URL" "${SIGNED[@]}" --out "$OUT" --runs "$RUNS" "${SPECS[@]}"
 machine_description >"$OUT/machine.txt"
 
 CHART_PY=$(chart_python)

@@ -5,7 +5,8 @@
 #   function  orderWebhook as deployed (production launch, scripts/image/run-functions.sh),
 #   plain-mvc the same process with a plain Spring MVC controller taking POST /orderWebhook instead
 #             of spring-cloud-function-web: same verifier, mapper, Orders API client, filters and
-#             flags (scripts/bench/plain-mvc/, loaded only here), so the difference is the function layer.
+#             flags (PlainOrderWebhookController in the functions' test sources, loaded only here), so
+#             the difference is the function layer.
 # The app variants run side by side, each its own JVM on one CPU (taskset; a 1-CPU container),
 # under the container's memory flags (512 MiB); wrk and the stand-in get the other CPU. They are
 # measured in alternation, round after round, each round in a rotating order; the figure for a
@@ -88,21 +89,22 @@ on_cpus() {
 
 log "machine: $(machine_description)"
 prepare_jar "$WORK/functions.jar"
-compile_bench_classes "$WORK/classes"
+prepare_testkit "$WORK/testkit.jar"
 
-# The plain MVC controller, compiled against the app's own classes, loaded as a (no-op) Java agent:
-# the one way to add classes to the production launch (java -jar) without changing it. Both app
-# variants load it, so both processes are identical; only bench.plain-mvc=true switches it on.
+# The plain MVC controller (from the functions' test sources, compiled against the jar under test),
+# loaded as a (no-op) Java agent: the one way to add classes to the production launch (java -jar)
+# without changing it. Both app variants load it, so both processes are identical; only
+# bench.plain-mvc=true switches it on.
 rm -rf "$WORK/extract"
 env -u JAVA_TOOL_OPTIONS "$JAVA" -Djarmode=tools -jar "$WORK/functions.jar" extract --destination "$WORK/extract" >/dev/null
 mkdir -p "$WORK/plain-classes"
-mapfile -t plain_sources < <(find "$BENCH_DIR/plain-mvc/src" -name '*.java')
-"$JAVA_HOME/bin/javac" -d "$WORK/plain-classes" -cp "$WORK/extract/functions.jar" \
-	-proc:none "${plain_sources[@]}" 2>"$OUT/plain-mvc-javac.log" \
-	|| { cat "$OUT/plain-mvc-javac.log" >&2; die "the plain MVC controller does not compile"; }
-printf 'Premain-Class: com.acme.integration.bench.BenchAgent\n' >"$WORK/plain-manifest.txt"
+plain="$ROOT/functions/src/test/java/com/acme/integration/orders"
+"$JAVA_HOME/bin/javac" -d "$WORK/plain-classes" -cp "$WORK/extract/functions.jar" -proc:none \
+	"$plain/PlainOrderWebhookController.java" "$plain/PlainMvcInitializer.java" "$plain/PlainMvcAgent.java" \
+	2>"$OUT/plain-mvc-javac.log" || { cat "$OUT/plain-mvc-javac.log" >&2; die "the plain MVC controller does not compile"; }
+printf 'Premain-Class: com.acme.integration.orders.PlainMvcAgent\n' >"$WORK/plain-manifest.txt"
 "$JAVA_HOME/bin/jar" --create --file "$WORK/plain-mvc.jar" --manifest "$WORK/plain-manifest.txt" -C "$WORK/plain-classes" . \
-	-C "$BENCH_DIR/plain-mvc/resources" .
+	-C "$ROOT/functions/src/test/resources/plain-mvc" .
 AGENT="-javaagent:$WORK/plain-mvc.jar"
 
 # The production layout (extract + AOT cache training) by the image's own script. An agent adds
@@ -114,7 +116,7 @@ env -u JAVA_TOOL_OPTIONS JAVA_OPTS="$AGENT" FUNCTIONS_SERVICES=order-webhook \
 	>"$OUT/image-prepare.log" 2>&1 || die "image prepare failed (see $OUT/image-prepare.log)"
 
 app_environment "$WORK/secrets"
-start_upstream "$WORK/classes" "$OUT/upstream.log"
+start_upstream "$OUT/upstream.log"
 
 RESULTS="$OUT/points.csv"
 RUNS="$OUT/runs.csv"
@@ -129,7 +131,8 @@ run_wrk() {
 	[[ $name == ceiling* ]] && rate=$((MAX_RATE * 5))
 	((connections >= 8)) && threads=2
 	# Enough unique requests for this run at up to `rate` requests/s (wrk reports any reuse).
-	"$PYTHON" "$BENCH_DIR/bench.py" requests --sample "$SAMPLE" --out "$file" --count $((seconds * rate + 1000)) --prefix "$name$connections"
+	env -u JAVA_TOOL_OPTIONS "$JAVA" -jar "$TESTKIT" signed-requests "${SIGNED[@]}" --out "$file" \
+		--count $((seconds * rate + 1000)) --prefix "$name$connections"
 	on_cpus "$LOAD_CPUS" wrk -t "$threads" -c "$connections" -d "${seconds}s" --timeout 30s --latency \
 		-s "$BENCH_DIR/post-webhooks.lua" "$url" -- "$file" "$threads" >"$OUT/wrk-$name-c$connections.txt" 2>&1 \
 		|| die "wrk failed (see $OUT/wrk-$name-c$connections.txt)"
@@ -189,7 +192,7 @@ for variant in $VARIANTS; do
 	APP_PID[$variant]=$!
 	BENCH_PIDS+=("$!")
 	APP_URL[$variant]="http://127.0.0.1:$port/orderWebhook"
-	"$PYTHON" "$BENCH_DIR/bench.py" wait --url "${APP_URL[$variant]}" --sample "$SAMPLE" \
+	env -u JAVA_TOOL_OPTIONS "$JAVA" -jar "$TESTKIT" await "${APP_URL[$variant]}" "${SIGNED[@]}" \
 		|| die "$variant did not answer (see $OUT/app-$variant.log)"
 	if [[ $variant == plain-mvc ]]; then
 		grep -q 'bench: plain MVC controller' "$OUT/app-$variant.log" || die "the plain MVC controller is not active"
@@ -202,7 +205,7 @@ done
 sleep 3
 read -ra variants <<<"$VARIANTS"
 for variant in "${variants[@]}"; do
-	RSS_IDLE[$variant]=$(($("$PYTHON" "$BENCH_DIR/bench.py" rss "${APP_PID[$variant]}") / 1024))
+	RSS_IDLE[$variant]=$(($(ps -o rss= -p "${APP_PID[$variant]}") / 1024))
 done
 for variant in "${variants[@]}"; do
 	log "$variant: warm-up ${WARMUP}s"
@@ -218,7 +221,7 @@ for c in $CONNECTIONS; do
 done
 RSS=""
 for variant in "${variants[@]}"; do
-	RSS+="$variant=${RSS_IDLE[$variant]}:$(($("$PYTHON" "$BENCH_DIR/bench.py" rss "${APP_PID[$variant]}") / 1024)) "
+	RSS+="$variant=${RSS_IDLE[$variant]}:$(($(ps -o rss= -p "${APP_PID[$variant]}") / 1024)) "
 done
 
 # Per variant and concurrency: the median requests/s over the rounds, with the latencies of the

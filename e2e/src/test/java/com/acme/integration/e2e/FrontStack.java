@@ -4,9 +4,11 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
+import com.acme.integration.testkit.OrdersApiStandIn;
+import com.acme.integration.testkit.StandInServer;
+import com.acme.integration.testkit.Webhooks;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import java.io.IOException;
 import java.net.URI;
@@ -28,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * browser / HTTP client -> nginx (rendered by scripts/render-nginx.sh)
  *     resolves the cluster-local Service names through the cluster DNS stand-in
  *     -> Knative's cluster-local gateway stand-in (WireMock, routes by Host header like Knative does)
- *     -> functions jar (orderWebhook, mapOrder) -> Orders API stand-in (same WireMock)
+ *     -> functions jar (orderWebhook, mapOrder) -> the testkit's Orders API stand-in (same WireMock)
  * </pre>
  * The gateway stand-in records exactly what nginx sent (Host, path, body bytes), which is what
  * the front is responsible for; the real functions then prove that a signature still verifies.
@@ -44,11 +46,14 @@ final class FrontStack implements AutoCloseable {
 	static final String REVIEW_HOST = REVIEW_TAG + "-" + WEBHOOK_HOST;
 
 	/** The sandbox signing secret from the team contract (sandbox only, not a real secret). */
-	static final String SANDBOX_SECRET = "whsec_c2FuZGJveC1vbmx5LW5vdC1hLXJlYWwtc2VjcmV0";
+	static final String SANDBOX_SECRET = Webhooks.SANDBOX_SECRET;
+
+	static final String ORDERS_API_TOKEN = "e2e-token";
 
 	static final String CUSTOMER_KEY = "mueller";
 
-	static final String CREATED_ORDER_ID = "ord-e2e-0001";
+	/** The stand-in's first order: the suite creates one. */
+	static final String CREATED_ORDER_ID = "ord-000001";
 
 	final E2eSettings settings;
 
@@ -74,15 +79,16 @@ final class FrontStack implements AutoCloseable {
 		E2eSettings settings = E2eSettings.fromSystemProperties();
 		E2eSettings.require(settings.functionsJar(), "build it first: ./mvnw -B -pl functions -am package -DskipTests");
 		E2eSettings.require(settings.nginx(), "install nginx (scripts/e2e.sh does)");
-		WireMockServer wireMock = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
-		wireMock.start();
+		StandInServer standIns = StandInServer.start(options().dynamicPort().bindAddress("127.0.0.1"),
+				new OrdersApiStandIn(ORDERS_API_TOKEN));
+		WireMockServer wireMock = standIns.wireMock();
 		FrontStack stack = null;
 		try {
 			URI functions = URI.create("http://127.0.0.1:" + Commands.freePort());
 			URI front = URI.create("http://127.0.0.1:" + Commands.freePort());
 			ClusterDnsStandIn dns = ClusterDnsStandIn.start().service(WEBHOOK_HOST).service(PREVIEW_HOST).service(REVIEW_HOST);
 			stack = new FrontStack(settings, wireMock, dns, front, functions);
-			stack.stubIngressAndOrdersApi();
+			stack.stubGateway();
 			stack.startFunctions();
 			stack.startNginx();
 			stack.awaitUp(functions.resolve("/actuator/health/readiness"), Duration.ofMinutes(3), "functions");
@@ -101,7 +107,7 @@ final class FrontStack implements AutoCloseable {
 		}
 	}
 
-	private void stubIngressAndOrdersApi() {
+	private void stubGateway() {
 		// Cluster-local gateway stand-in: only the right Host reaches the function, as with Knative.
 		wireMock.stubFor(post(urlEqualTo("/orderWebhook")).withHeader("Host", equalTo(WEBHOOK_HOST))
 			.willReturn(aResponse().proxiedFrom(functions.toString())));
@@ -109,11 +115,6 @@ final class FrontStack implements AutoCloseable {
 			.willReturn(aResponse().proxiedFrom(functions.toString())));
 		wireMock.stubFor(post(urlEqualTo("/mapOrder")).withHeader("Host", equalTo(REVIEW_HOST))
 			.willReturn(aResponse().proxiedFrom(functions.toString())));
-		// Orders API stand-in.
-		wireMock.stubFor(post(urlEqualTo("/api/v1/orders")).willReturn(aResponse().withStatus(201)
-			.withHeader("Content-Type", "application/json")
-			.withBody("{\"id\":\"" + CREATED_ORDER_ID + "\",\"status\":\"received\"}")));
-		wireMock.stubFor(post(urlPathMatching("/api/v1/integration/dead-letters")).willReturn(aResponse().withStatus(202)));
 	}
 
 	private void startFunctions() throws IOException {
@@ -126,7 +127,7 @@ final class FrontStack implements AutoCloseable {
 				"--integration.customer.key=" + CUSTOMER_KEY,
 				"--integration.webhook.secrets=" + SANDBOX_SECRET,
 				"--integration.orders-api.base-url=" + wireMock.baseUrl(),
-				"--integration.orders-api.token=e2e-token")
+				"--integration.orders-api.token=" + ORDERS_API_TOKEN)
 			.redirectErrorStream(true)
 			.redirectOutput(log.toFile());
 		// No mounted secrets here: the config tree import must find nothing.

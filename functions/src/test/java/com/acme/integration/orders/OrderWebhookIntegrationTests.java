@@ -33,8 +33,8 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import com.acme.integration.sandbox.IntegrationTestSupport;
-import com.acme.integration.sandbox.OrdersApiStandIn;
-import com.acme.integration.sandbox.WebhookSigner;
+import com.acme.integration.testkit.OrdersApiStandIn;
+import com.acme.integration.testkit.Webhooks;
 import com.acme.integration.web.EcsLogLines;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -293,7 +293,7 @@ class OrderWebhookIntegrationTests extends IntegrationTestSupport {
 			byte[] body = sample("webhooks/ping.json");
 
 			HttpResponse<String> response = postRaw("/orderWebhook", "application/json", body,
-					new WebhookSigner(SMOKE_SECRET).headers(webhookId(), body));
+					new Webhooks(SMOKE_SECRET).headers(webhookId(), body));
 
 			assertThat(response.statusCode()).isEqualTo(200);
 			assertThat(json(response).get("result").stringValue()).isEqualTo("pong");
@@ -305,7 +305,7 @@ class OrderWebhookIntegrationTests extends IntegrationTestSupport {
 			byte[] body = sample("webhooks/order-created.json");
 
 			HttpResponse<String> response = postRaw("/orderWebhook", "application/json", body,
-					new WebhookSigner(SMOKE_SECRET).headers(webhookId(), body));
+					new Webhooks(SMOKE_SECRET).headers(webhookId(), body));
 
 			assertProblem(response, 401, "invalid-signature");
 			assertThat(json(response).get("detail").stringValue()).isEqualTo("A smoke-check secret signs pings only.");
@@ -317,7 +317,7 @@ class OrderWebhookIntegrationTests extends IntegrationTestSupport {
 			byte[] body = sample("webhooks/ping.json");
 
 			HttpResponse<String> response = postRaw("/orderWebhook", "application/json", body,
-					new WebhookSigner("whsec_" + java.util.Base64.getEncoder().encodeToString("nobody".getBytes()))
+					new Webhooks("whsec_" + java.util.Base64.getEncoder().encodeToString("nobody".getBytes()))
 						.headers(webhookId(), body));
 
 			assertProblem(response, 401, "invalid-signature");

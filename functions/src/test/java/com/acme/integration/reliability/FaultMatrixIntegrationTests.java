@@ -22,7 +22,12 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.test.system.CapturedOutput;
 
-import com.acme.integration.reliability.HttpProbe.Header;
+import com.acme.integration.sandbox.HttpProbe;
+import com.acme.integration.sandbox.HttpProbe.Header;
+import com.acme.integration.sandbox.IntegrationTestSupport;
+import com.acme.integration.testkit.ErpStandIn;
+import com.acme.integration.testkit.OrdersApiStandIn;
+import com.acme.integration.testkit.Webhooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * order; every acknowledged event must be at the ERP. The seed is {@code -Dreliability.seed}
  * (default below) so that a failing run can be replayed.
  */
-class FaultMatrixIntegrationTests extends ReliabilityIntegrationTest {
+class FaultMatrixIntegrationTests extends IntegrationTestSupport {
 
 	static final long SEED = Long.getLong("reliability.seed", 20261125L);
 
@@ -61,7 +66,6 @@ class FaultMatrixIntegrationTests extends ReliabilityIntegrationTest {
 
 	@Test
 	void everyWebhookEndsAcknowledgedWithExactlyOneOrderOrRefusedWithNone(CapturedOutput output) throws Exception {
-		ORDERS.reset();
 		Map<OrdersApiStandIn.Outcome, Integer> weights = new EnumMap<>(OrdersApiStandIn.Outcome.class);
 		weights.put(OrdersApiStandIn.Outcome.SUCCESS, 60);
 		for (OrdersApiStandIn.Outcome outcome : OrdersApiStandIn.Outcome.values()) {
@@ -69,7 +73,7 @@ class FaultMatrixIntegrationTests extends ReliabilityIntegrationTest {
 		}
 		weights.put(OrdersApiStandIn.Outcome.PAST_DEADLINE, 2);
 		weights.put(OrdersApiStandIn.Outcome.HTTP_422, 2);
-		ORDERS.faults(new OrdersApiStandIn.FaultPlan(SEED, weights, PAST_DEADLINE));
+		ORDERS_API.faults(SEED, weights, PAST_DEADLINE);
 
 		byte[] valid = CorpusRequest.resource("samples/webhooks/order-created.json");
 		byte[] invalid = CorpusRequest.resource("samples/webhooks/invalid-order.json");
@@ -85,7 +89,7 @@ class FaultMatrixIntegrationTests extends ReliabilityIntegrationTest {
 			webhooks.add(new Webhook("msg_fm_" + SEED + "_" + i, "mueller:" + orderNumber, body, i % 20 == 3));
 		}
 
-		Signer signer = new Signer(NEW_SECRET);
+		Webhooks signer = new Webhooks(NEW_SECRET);
 		HttpProbe http = http();
 		Instant start = Instant.now();
 		List<Delivery> results = deliverAll(webhooks, webhook -> {
@@ -97,10 +101,10 @@ class FaultMatrixIntegrationTests extends ReliabilityIntegrationTest {
 		}, status -> PERMANENT_WEBHOOK_ANSWERS.contains(status) ? Verdict.FINAL_REFUSAL
 				: (status == 200) ? Verdict.ACKNOWLEDGED : Verdict.RETRY, MAX_DELIVERIES);
 		Duration took = Duration.between(start, Instant.now());
-		ORDERS.awaitQuiet(Duration.ofSeconds(5));
-		ORDERS.faults(OrdersApiStandIn.FaultPlan.NONE);
+		ORDERS_API.awaitQuiet(Duration.ofSeconds(5));
+		ORDERS_API.noFaults();
 
-		Map<String, List<OrdersApiStandIn.Order>> ordersByRef = ORDERS.orders().stream()
+		Map<String, List<OrdersApiStandIn.Order>> ordersByRef = ORDERS_API.orders().stream()
 			.collect(Collectors.groupingBy(OrdersApiStandIn.Order::externalRef));
 		int acknowledged = 0;
 		int refused = 0;
@@ -159,8 +163,8 @@ class FaultMatrixIntegrationTests extends ReliabilityIntegrationTest {
 						+ "acknowledged %d (%d of them as duplicate, %d without order id), refused %d %s, unresolved %d; orders at the stand-in %d; "
 						+ "duplicates %d; lost %d; refused-but-recorded %d; answers %s; Orders API requests %d; faults injected %s%n",
 				SEED, webhooks.size(), deliveries, took.toMillis() / 1000.0, acknowledged, replayedAcks, withoutOrderId, refused,
-				refusals, unresolved.size(), ORDERS.orders().size(), duplicates, lost, phantom, answers,
-				ORDERS.requests(), ORDERS.injected());
+				refusals, unresolved.size(), ORDERS_API.orders().size(), duplicates, lost, phantom, answers,
+				ORDERS_API.requests().size(), ORDERS_API.injected());
 
 		assertThat(unresolved).as("every webhook ends acknowledged or refused").isEmpty();
 		assertThat(problems).as("exactly-once violations").isEmpty();
@@ -168,11 +172,11 @@ class FaultMatrixIntegrationTests extends ReliabilityIntegrationTest {
 		assertThat(duplicates).isZero();
 		assertThat(phantom).isZero();
 		assertThat(acknowledged + refused).isEqualTo(WEBHOOKS);
-		assertThat(ORDERS.orders()).as("every order belongs to an acknowledged webhook").hasSize(acknowledged);
+		assertThat(ORDERS_API.orders()).as("every order belongs to an acknowledged webhook").hasSize(acknowledged);
 		assertThat(answers.keySet()).as("no answer the documentation does not promise")
 			.allMatch(status -> status == 200 || status == 409 || status == 503 || status == 429
 					|| PERMANENT_WEBHOOK_ANSWERS.contains(status));
-		assertThat(ORDERS.injected().keySet()).as("every fault kind was injected, also after recording")
+		assertThat(ORDERS_API.injected().keySet()).as("every fault kind was injected, also after recording")
 			.contains("CONNECTION_RESET", "CONNECTION_RESET-after", "EMPTY_RESPONSE-after", "MALFORMED_CHUNK-after",
 					"RANDOM_BYTES-after", "GARBAGE_2XX-after", "PAST_DEADLINE", "PAST_DEADLINE-after", "HTTP_500-after",
 					"HTTP_502", "HTTP_503_RETRY_AFTER", "HTTP_429_HTTP_DATE", "HTTP_409", "HTTP_422");
@@ -181,14 +185,13 @@ class FaultMatrixIntegrationTests extends ReliabilityIntegrationTest {
 
 	@Test
 	void everyStatusEventEndsAtTheErpOrInTheDeadLetterSinkForAPermanentReason(CapturedOutput output) throws Exception {
-		ERP.reset();
 		Map<ErpStandIn.Outcome, Integer> weights = new EnumMap<>(ErpStandIn.Outcome.class);
 		weights.put(ErpStandIn.Outcome.SUCCESS, 60);
 		for (ErpStandIn.Outcome outcome : ErpStandIn.Outcome.values()) {
 			weights.putIfAbsent(outcome, 4);
 		}
 		weights.put(ErpStandIn.Outcome.PAST_DEADLINE, 2);
-		ERP.faults(new ErpStandIn.FaultPlan(SEED, weights, PAST_DEADLINE));
+		ERP.faults(SEED, weights, PAST_DEADLINE);
 
 		List<Event> events = new ArrayList<>();
 		for (int i = 0; i < EVENTS; i++) {
@@ -220,7 +223,7 @@ class FaultMatrixIntegrationTests extends ReliabilityIntegrationTest {
 				1 + KNATIVE_RETRIES);
 		Duration took = Duration.between(start, Instant.now());
 		ERP.awaitQuiet(Duration.ofSeconds(5));
-		ERP.faults(ErpStandIn.FaultPlan.NONE);
+		ERP.noFaults();
 
 		Map<String, List<String>> applied = ERP.applied();
 		int acknowledged = 0;
