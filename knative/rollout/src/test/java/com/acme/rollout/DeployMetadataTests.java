@@ -57,21 +57,12 @@ class DeployMetadataTests {
         assertThat(standIn.lastError()).as("stand-in errors").isNull();
     }
 
-    record Result(int exitCode, String out, String err) {
-    }
-
-    Result deploy(String version, String manifest) {
-        Rollout rollout = new Rollout(context -> new KubernetesClientBuilder()
-                .withConfig(client.getConfiguration()).build());
-        CommandLine cli = Rollout.commandLine(rollout);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute("deploy", "-n", NS, "--image", "registry.example/functions:" + version,
-                "--app-version", version, "--manifest", manifest, "--steps", "100", "--interval", "0s",
-                "--poll-interval", "50ms", "--timeout", "30s", "--smoke-attempts", "1");
-        return new Result(code, out.toString(), err.toString());
+    /** A deploy of the whole manifest; the Services in it get no smoke traffic and no metric gates here. */
+    Cli.Result deploy(String version, String manifest) {
+        return Cli.run(client.getConfiguration(), Cli.ENV, "deploy", "-n", NS, "--image",
+                "registry.example/functions:" + version, "--app-version", version, "--manifest", manifest,
+                "--steps", "100", "--interval", "0s", "--poll-interval", "50ms", "--timeout", "30s",
+                "--smoke-attempts", "1", "--skip-metric-gates");
     }
 
     String manifestReading(String configMap) throws IOException, URISyntaxException {
@@ -106,7 +97,7 @@ class DeployMetadataTests {
 
     @Test
     void writesTheClusterLocalLabelOntoServicesCreatedWithoutItAndKeepsTheirOtherLabels() throws Exception {
-        assertThat(deploy("v1", RolloutCommandTests.manifest()).exitCode()).isZero();
+        assertThat(deploy("v1", Cli.manifest()).exitCode()).isZero();
         knative.services().inNamespace(NS).withName("order-webhook").edit(s -> {
             s.getMetadata().getLabels().put("team", "integration");
             return s;
@@ -114,7 +105,7 @@ class DeployMetadataTests {
         assertThat(knative.services().inNamespace(NS).withName("order-webhook").get().getMetadata().getLabels())
                 .doesNotContainKey("networking.knative.dev/visibility");
 
-        Result result = deploy("v2", manifestReading("order-integration-config-aaaa"));
+        Cli.Result result = deploy("v2", manifestReading("order-integration-config-aaaa"));
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         for (String service : List.of("order-webhook", "order-status-sync")) {
@@ -140,7 +131,7 @@ class DeployMetadataTests {
         assertThat(owners(configA)).containsExactly("order-status-sync-v1", "order-webhook-v1");
 
         // A config change: a new ConfigMap for the new revisions; the old one keeps its owners for a rollback.
-        Result changed = deploy("v2", manifestReading(configB));
+        Cli.Result changed = deploy("v2", manifestReading(configB));
         giveRevisionsUids();
         assertThat(deploy("v2", manifestReading(configB)).exitCode()).isZero();
         assertThat(changed.exitCode()).as(changed.err()).isZero();
@@ -148,7 +139,7 @@ class DeployMetadataTests {
         assertThat(owners(configA)).containsExactly("order-status-sync-v1", "order-webhook-v1");
 
         // Back to the first configuration: applying it again replaces its metadata; the owners come back, plus v3.
-        Result back = deploy("v3", manifestReading(configA));
+        Cli.Result back = deploy("v3", manifestReading(configA));
         giveRevisionsUids();
         assertThat(back.exitCode()).as(back.err()).isZero();
         assertThat(deploy("v3", manifestReading(configA)).exitCode()).isZero();
