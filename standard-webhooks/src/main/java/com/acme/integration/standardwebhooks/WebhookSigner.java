@@ -54,6 +54,14 @@ public final class WebhookSigner {
 	 * @return the {@code webhook-signature} entry {@code v1,<base64>}
 	 */
 	public String sign(String id, long timestamp, byte[] body) {
+		return sign(id, Long.toString(timestamp), body);
+	}
+
+	/**
+	 * As {@link #sign(String, long, byte[])}, over the {@code webhook-timestamp} header's text exactly as it is
+	 * sent (tests sign malformed timestamps too).
+	 */
+	public String sign(String id, String timestamp, byte[] body) {
 		Mac mac = mac();
 		mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
 		return "v1," + Base64.getEncoder().encodeToString(mac.doFinal(body));

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.SplittableRandom;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -151,6 +152,9 @@ public final class OrdersApiStandIn extends StandIn {
 
 	private final Map<String, AtomicInteger> injected = new ConcurrentHashMap<>();
 
+	/** The keys the fault plan gave a business rejection (422) as their answer. */
+	private final Set<String> rejectedKeys = ConcurrentHashMap.newKeySet();
+
 	private final List<String> deadLetters = new CopyOnWriteArrayList<>();
 
 	private final Queue<Hold> holds = new ConcurrentLinkedQueue<>();
@@ -227,6 +231,11 @@ public final class OrdersApiStandIn extends StandIn {
 		return List.copyOf(this.deadLetters);
 	}
 
+	/** The idempotency keys the fault plan refused with a business rejection (422), which is kept as their answer. */
+	public Set<String> rejectedKeys() {
+		return Set.copyOf(this.rejectedKeys);
+	}
+
 	/** Faults injected so far by outcome name, "-after" for those after the commit. */
 	public Map<String, Integer> injected() {
 		Map<String, Integer> copy = new TreeMap<>();
@@ -254,6 +263,7 @@ public final class OrdersApiStandIn extends StandIn {
 		this.orders.clear();
 		this.operations.clear();
 		this.injected.clear();
+		this.rejectedKeys.clear();
 		this.deadLetters.clear();
 		this.ids.set(0);
 		this.holds.forEach(Hold::release);
@@ -354,6 +364,7 @@ public final class OrdersApiStandIn extends StandIn {
 			Answer answer;
 			if (outcome == Outcome.HTTP_422) {
 				count(outcome, false);
+				this.rejectedKeys.add(key);
 				answer = problemAnswer(422, "order-rejected", "Order rejected",
 						"Article A-100 is not sold to this buyer.", path);
 			}

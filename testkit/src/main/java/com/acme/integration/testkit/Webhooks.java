@@ -1,20 +1,17 @@
 package com.acme.integration.testkit;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import com.acme.integration.standardwebhooks.WebhookSigner;
 
 /**
- * Signs webhooks as a Standard Webhooks sender does: HMAC-SHA256 over {@code id.timestamp.body}
- * with the key bytes of a {@code whsec_} secret, base64 with padding, sent as
+ * Signs webhooks as a Standard Webhooks sender does, with the repository's one signer
+ * ({@link WebhookSigner}, written from the specification, independently of the code under test):
  * {@code webhook-signature: v1,<mac>} beside {@code webhook-id} and {@code webhook-timestamp}.
- * Written from the specification, independently of the code under test.
  */
 public final class Webhooks {
 
@@ -23,13 +20,13 @@ public final class Webhooks {
 
 	private static final String PREFIX = "whsec_";
 
-	private final byte[] key;
+	private final WebhookSigner signer;
 
 	public Webhooks(String secret) {
 		if (!secret.startsWith(PREFIX)) {
 			throw new IllegalArgumentException("a webhook secret starts with " + PREFIX);
 		}
-		this.key = Base64.getDecoder().decode(secret.substring(PREFIX.length()));
+		this.signer = new WebhookSigner(secret);
 	}
 
 	/** A {@code whsec_} secret whose key is the UTF-8 bytes of the text: for test-only secrets. */
@@ -39,20 +36,12 @@ public final class Webhooks {
 
 	/** The bare MAC, base64 encoded: what follows {@code v1,} in the signature header. */
 	public String mac(String id, String timestamp, byte[] body) {
-		try {
-			Mac mac = Mac.getInstance("HmacSHA256");
-			mac.init(new SecretKeySpec(this.key, "HmacSHA256"));
-			mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
-			return Base64.getEncoder().encodeToString(mac.doFinal(body));
-		}
-		catch (GeneralSecurityException ex) {
-			throw new IllegalStateException(ex);
-		}
+		return sign(id, timestamp, body).substring("v1,".length());
 	}
 
 	/** The {@code webhook-signature} value with one signature, over the timestamp exactly as sent. */
 	public String sign(String id, String timestamp, byte[] body) {
-		return "v1," + mac(id, timestamp, body);
+		return this.signer.sign(id, timestamp, body);
 	}
 
 	public String sign(String id, long timestamp, byte[] body) {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -149,12 +150,22 @@ public final class LoadClient implements Callable<Integer> {
 		Map<String, Integer> summary = new TreeMap<>();
 		outcomes.forEach((k, v) -> summary.put(k, v.get()));
 		int errors = summary.entrySet().stream().filter(e -> !e.getKey().equals("200")).mapToInt(Map.Entry::getValue).sum();
+		int finals = summary.entrySet().stream().filter(e -> isFinalRefusal(e.getKey())).mapToInt(Map.Entry::getValue)
+			.sum();
 		this.spec.commandLine().getOut().printf(
-				"%s: sent=%d ok=%d errors=%d rate=%.1f/s took=%.1fs p50=%dms p99=%dms max=%dms outcomes=%s%n",
-				this.label, sent, ok.size(), errors, sent / took, took, percentile(sorted, 50), percentile(sorted, 99),
-				sorted.isEmpty() ? 0 : sorted.getLast(), summary);
+				"%s: sent=%d ok=%d errors=%d final=%d rate=%.1f/s took=%.1fs p50=%dms p99=%dms max=%dms outcomes=%s%n",
+				this.label, sent, ok.size(), errors, finals, sent / took, took, percentile(sorted, 50),
+				percentile(sorted, 99), sorted.isEmpty() ? 0 : sorted.getLast(), summary);
 		this.spec.commandLine().getOut().flush();
 		return 0;
+	}
+
+	/**
+	 * An answer a Standard Webhooks sender takes as final for a webhook that meets the contract: every 4xx but
+	 * 408, 409 and 429. For the load's valid webhooks, each one is a lost order.
+	 */
+	static boolean isFinalRefusal(String outcome) {
+		return outcome.length() == 3 && outcome.charAt(0) == '4' && !Set.of("408", "409", "429").contains(outcome);
 	}
 
 	private static long percentile(List<Long> sorted, int p) {
