@@ -1,6 +1,8 @@
 package com.acme.integration.orders;
 
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,6 +30,9 @@ class OrderWebhookHandler {
 	private final OrdersApiClient ordersApi;
 
 	private final MeterRegistry meters;
+
+	/** By "type|outcome": registered once, not looked up for every webhook. */
+	private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
 	OrderWebhookHandler(SignatureVerifier verifier, CustomerOrderMapper mapper, OrdersApiClient ordersApi,
 			MeterRegistry meters) {
@@ -127,12 +132,11 @@ class OrderWebhookHandler {
 	}
 
 	private void count(String eventType, String outcome) {
-		Counter.builder("integration.webhook.events")
+		this.counters.computeIfAbsent(eventType + '|' + outcome, key -> Counter.builder("integration.webhook.events")
 			.description("Customer order webhooks by event type and outcome")
 			.tag("type", eventType)
 			.tag("outcome", outcome)
-			.register(this.meters)
-			.increment();
+			.register(this.meters)).increment();
 	}
 
 }

@@ -38,7 +38,8 @@ class WebConfiguration {
 			.orElse(DataSize.ofKilobytes(256));
 		FunctionRequestFilter filter = new FunctionRequestFilter(
 				FunctionDefinition.names(environment.getProperty(FunctionDefinition.PROPERTY)),
-				path -> path.equals(base) || served.stream().anyMatch(p -> path.equals(p) || path.startsWith(p + "/")),
+				path -> path.startsWith(base) && (path.equals(base)
+						|| served.stream().anyMatch(p -> path.equals(p) || path.startsWith(p + "/"))),
 				maxBody.toBytes(), problems);
 		FilterRegistrationBean<FunctionRequestFilter> registration = new FilterRegistrationBean<>(filter);
 		// Right after Boot's http.server.requests observation filter, so that refusals are counted too.

@@ -30,11 +30,14 @@ public final class SignatureVerifier {
 
 	private static final Pattern ID = Pattern.compile("[\\x21-\\x7E]{1,256}");
 
+	private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+
 	private static final Pattern TIMESTAMP = Pattern.compile("[0-9]{1,15}");
 
-	private final List<SecretKeySpec> keys;
+	/** One initialised Mac per secret, cloned for each check (cheaper than looking up and keying a new one). */
+	private final List<Mac> keys;
 
-	private final List<SecretKeySpec> smokeKeys;
+	private final List<Mac> smokeKeys;
 
 	private final Duration tolerance;
 
@@ -76,14 +79,21 @@ public final class SignatureVerifier {
 		this.clock = clock;
 	}
 
-	private static List<SecretKeySpec> keys(List<String> secrets, String name) {
-		List<SecretKeySpec> keys = new ArrayList<>();
+	private static List<Mac> keys(List<String> secrets, String name) {
+		List<Mac> keys = new ArrayList<>();
 		for (int i = 0; i < secrets.size(); i++) {
 			byte[] key = WebhookProperties.decode(secrets.get(i));
 			if (key == null) {
 				throw new IllegalArgumentException(name + i + " is not whsec_ followed by base64");
 			}
-			keys.add(new SecretKeySpec(key, ALGORITHM));
+			try {
+				Mac mac = Mac.getInstance(ALGORITHM);
+				mac.init(new SecretKeySpec(key, ALGORITHM));
+				keys.add(mac);
+			}
+			catch (NoSuchAlgorithmException | InvalidKeyException ex) {
+				throw new IllegalStateException("HmacSHA256 is not available", ex);
+			}
 		}
 		return List.copyOf(keys);
 	}
@@ -127,8 +137,8 @@ public final class SignatureVerifier {
 		throw new InvalidSignatureException("No signature matches the webhook.");
 	}
 
-	private static boolean matches(List<SecretKeySpec> keys, byte[] signedContent, List<byte[]> candidates) {
-		for (SecretKeySpec key : keys) {
+	private static boolean matches(List<Mac> keys, byte[] signedContent, List<byte[]> candidates) {
+		for (Mac key : keys) {
 			byte[] expected = hmac(key, signedContent);
 			for (byte[] candidate : candidates) {
 				if (MessageDigest.isEqual(expected, candidate)) {
@@ -152,7 +162,7 @@ public final class SignatureVerifier {
 	/** Decoded v1 signatures; other versions and undecodable entries are skipped, not fatal. */
 	private static List<byte[]> v1Signatures(String header) {
 		List<byte[]> signatures = new ArrayList<>();
-		for (String entry : header.trim().split("\\s+")) {
+		for (String entry : WHITESPACE.split(header.trim())) {
 			int comma = entry.indexOf(',');
 			if (comma < 0 || !entry.substring(0, comma).equals("v1")) {
 				continue;
@@ -175,14 +185,12 @@ public final class SignatureVerifier {
 		return content;
 	}
 
-	private static byte[] hmac(SecretKeySpec key, byte[] content) {
+	private static byte[] hmac(Mac prototype, byte[] content) {
 		try {
-			Mac mac = Mac.getInstance(ALGORITHM);
-			mac.init(key);
-			return mac.doFinal(content);
+			return ((Mac) prototype.clone()).doFinal(content);
 		}
-		catch (NoSuchAlgorithmException | InvalidKeyException ex) {
-			throw new IllegalStateException("HmacSHA256 is not available", ex);
+		catch (CloneNotSupportedException ex) {
+			throw new IllegalStateException("HmacSHA256 Mac cannot be cloned", ex);
 		}
 	}
 
