@@ -24,7 +24,8 @@ def cmd_medians(args):
         variant, _, figures = item.partition("=")
         rss[variant] = figures.split(":")
     fields = ["variant", "connections", "rounds", "requests", "requests_per_s", "p50_ms", "p90_ms", "p99_ms",
-              "max_ms", "non2xx", "socket_errors", "wrapped", "rss_idle_mib", "rss_after_mib"]
+              "max_ms", "non2xx", "socket_errors", "wrapped", "app_cpu_ms_per_request", "load_cpu_pct",
+              "upstream_cpu_pct", "rss_idle_mib", "rss_after_mib"]
     with open(args.out, "w", newline="") as out:
         writer = csv.DictWriter(out, fields)
         writer.writeheader()

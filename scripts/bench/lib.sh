@@ -130,7 +130,8 @@ start_upstream() {
 	local logfile=$1
 	env -u JAVA_TOOL_OPTIONS ${BENCH_UPSTREAM_CPUS:+taskset -c "$BENCH_UPSTREAM_CPUS"} \
 		"$JAVA" -XX:+UseSerialGC -Xmx256m -jar "$TESTKIT" orders-api --fast --port "$UPSTREAM_PORT" >"$logfile" 2>&1 &
-	BENCH_PIDS+=($!)
+	UPSTREAM_PID=$!
+	BENCH_PIDS+=("$UPSTREAM_PID")
 	wait_http "http://127.0.0.1:$UPSTREAM_PORT/health" 30
 	# Warm it so its own JIT does not show up in the first measured request.
 	local i
