@@ -87,3 +87,15 @@ ensure_kubectl() {
   fi
   export PATH="$bin:$PATH"
 }
+
+# ensure_prometheus: prometheus and promtool on PATH, for the rollout CLI's gate tests against a
+# real Prometheus (they fail where CI=true and it is missing). From the distribution's package
+# (Debian's and Ubuntu's are both named prometheus).
+ensure_prometheus() {
+  if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; then
+    return 0
+  fi
+  log "installing prometheus (apt-get)"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus; } >/dev/null \
+    || die "could not install prometheus with apt-get"
+}
