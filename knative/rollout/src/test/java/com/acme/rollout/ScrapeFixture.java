@@ -72,12 +72,12 @@ final class ScrapeFixture {
             this.started = started;
         }
 
-        /** {@code count} function calls (POST /**) answered {@code status} in {@code seconds}, spread over a span. */
+        /** {@code count} webhooks (POST /orderWebhook) answered {@code status} in {@code seconds}, spread over a span. */
         Pod answered(Duration fromAgo, Duration toAgo, int count, int status, double seconds) {
             Instant from = now.minus(fromAgo);
             long span = Duration.between(from, now.minus(toAgo)).toMillis();
             for (int i = 0; i < count; i++) {
-                requests.add(new Request(from.plusMillis(count == 1 ? 0 : span * i / (count - 1)), "POST", "/**",
+                requests.add(new Request(from.plusMillis(count == 1 ? 0 : span * i / (count - 1)), "POST", "/orderWebhook",
                         status, seconds));
             }
             return this;
