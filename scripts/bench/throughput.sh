@@ -18,8 +18,10 @@
 # Each run also records the CPU the app used per request and the CPU wrk and the stand-in used (a
 # saturated client cannot pass for a slow server).
 # The last lines are `throughput_ratio=<function / plain-mvc requests/s at the highest concurrency>`
-# and `peer_throughput_ratio=<function / peer requests/s>`, the lower of 16 and 64 connections: each
-# the median over the rounds of each round's ratio (both measured in the same round).
+# and `peer_throughput_ratio=<function / peer requests/s>`, the lower of 16 and 64 connections, and
+# `peer_cpu_ratio=<peer / function CPU per request>` (requests per CPU second: throughput per core
+# whatever else the machine runs): each the median over the rounds of each round's ratio (both
+# measured in the same round).
 #
 # Usage: scripts/bench/throughput.sh [--smoke] [--publish]
 #   --smoke    one round of 2-second runs, short warm-up (seconds, not minutes): checks that it all works
@@ -28,7 +30,8 @@
 #              BENCH_WARMUP=20 (s per variant),
 #              BENCH_VARIANTS="function plain-mvc peer function-c1 function-tiered" (function-c1: C1
 #              only; function-tiered: C1 and C2 with a bounded code cache and two compiler threads;
-#              function-g1: G1 instead of Serial; flag choices measured against the launch),
+#              function-g1: G1 instead of Serial; function-vt: Tomcat on virtual threads; flag choices
+#              measured against the launch),
 #              BENCH_BUILD=1 to rebuild the jar first, BENCH_PIN=0 not to pin CPUs.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC1091
@@ -206,6 +209,7 @@ for variant in $VARIANTS; do
 		plain-mvc) extra_opts+=" -Dbench.plain-mvc=true -Dspring.cloud.function.web.path=/function-layer-off" ;;
 		function-c1) extra_opts+=" -XX:TieredStopAtLevel=1" ;;
 		function-tiered) extra_opts+=" -XX:TieredStopAtLevel=4 -XX:ReservedCodeCacheSize=48m -XX:CICompilerCount=2" ;;
+		function-vt) extra_opts+=" -Dspring.threads.virtual.enabled=true" ;;
 		function-g1) extra_opts+=" -XX:-UseSerialGC -XX:+UseG1GC" ;;
 		peer) command=("$PEER_PYTHON" "$BENCH_DIR/peer/peer.py") ;;
 		*) die "unknown variant $variant" ;;
@@ -268,7 +272,8 @@ labels = {"ceiling": "stand-in alone (ceiling)", "function": "orderWebhook (func
           "plain-mvc": "plain Spring MVC endpoint", "peer": "FastAPI peer (Python)",
           "function-c1": "function, C1 only (-XX:TieredStopAtLevel=1)",
           "function-tiered": "function, C1+C2, 48 MiB code cache, 2 compiler threads",
-          "function-g1": "function, G1 instead of Serial GC"}
+          "function-g1": "function, G1 instead of Serial GC",
+          "function-vt": "function, Tomcat on virtual threads"}
 series = []
 for name in dict.fromkeys(r["variant"] for r in rows):
     points = [{k: (float(v) if k not in ("variant",) and v != "" else v) for k, v in r.items()}
@@ -326,18 +331,22 @@ import csv, statistics, sys
 rounds = {}
 for r in csv.DictReader(open(sys.argv[1])):
     rounds.setdefault((r["connections"], r["round"]), {})[r["variant"]] = r
-lines, ratios = [], []
+lines, ratios, cpu = [], [], []
 for c in sorted({c for c, _ in rounds}, key=int):
     pairs = [(float(v["function"]["requests_per_s"]) / float(v["peer"]["requests_per_s"]),
-              float(v["function"]["p99_ms"]) / float(v["peer"]["p99_ms"]))
+              float(v["function"]["p99_ms"]) / float(v["peer"]["p99_ms"]),
+              float(v["peer"]["app_cpu_ms_per_request"]) / float(v["function"]["app_cpu_ms_per_request"]))
              for (cc, _), v in rounds.items() if cc == c and "function" in v and "peer" in v]
     if pairs:
-        rps, p99 = statistics.median(p for p, _ in pairs), statistics.median(q for _, q in pairs)
-        lines.append("%s connections: throughput %.3f, p99 %.3f" % (c, rps, p99))
+        rps, p99, per_core = (statistics.median(p[i] for p in pairs) for i in range(3))
+        lines.append("%s connections: requests/s %.3f, p99 %.3f, requests per CPU second %.3f" % (c, rps, p99, per_core))
         if c in ("16", "64"):
             ratios.append(rps)
-print("; ".join(lines) or "no pair", file=sys.stderr)
-print("%.3f" % min(ratios) if ratios else "n/a (function and peer were not both measured at 16 or 64 connections)")' "$RUNS")
+            cpu.append(per_core)
+print("function / peer, medians of the per-round ratios: " + ("; ".join(lines) or "no pair"), file=sys.stderr)
+print("%.3f %.3f" % (min(ratios), min(cpu)) if ratios else "n/a n/a")' "$RUNS")
+read -r peer peer_cpu <<<"$peer"
 log "all responses 2xx; results: $OUT (points.csv, runs.csv, throughput.json, throughput.png)"
 echo "throughput_ratio=$ratio"
 echo "peer_throughput_ratio=$peer"
+echo "peer_cpu_ratio=$peer_cpu"
