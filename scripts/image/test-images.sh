@@ -86,6 +86,12 @@ finish() {
 }
 # podman logs its own notices (e.g. when syslog is missing) on stderr: only real output is kept.
 quiet_podman() { podman "$@" 2> >(grep -v 'failed to connect to syslog' >&2); }
+# log_of NAME: container NAME's output so far, saved to a file whose path it prints (grep -q on a
+# pipe from podman logs would end it early, and pipefail would count that as a failure).
+log_of() {
+  quiet_podman logs "$run-$1" >"$work/$1.log" 2>&1 || true
+  echo "$work/$1.log"
+}
 
 containers=()
 network_created=false
@@ -120,7 +126,7 @@ build_front() {
   local old
   old=$(podman image inspect --format '{{.Id}}' "$FRONT_IMAGE" 2>/dev/null || true)
   buildah bud --layers=false --pull=never --build-arg "NGINX_IMAGE=$STAND_IN_NGINX" \
-    -f nginx/Dockerfile -t "$FRONT_IMAGE" nginx
+    -f nginx/Dockerfile -t "$FRONT_IMAGE" nginx || return 1
   drop_replaced "$old" "$FRONT_IMAGE"
 }
 
@@ -139,12 +145,13 @@ build_functions() {
   fi
   buildah bud --layers=false --pull=never "${volume[@]}" \
     --build-arg "JDK_IMAGE=$STAND_IN_JDK" --build-arg "JRE_IMAGE=$STAND_IN_JRE" \
-    -f functions/Dockerfile -t "$FUNCTIONS_IMAGE" .
+    -f functions/Dockerfile -t "$FUNCTIONS_IMAGE" . || return 1
   drop_replaced "$old" "$FUNCTIONS_IMAGE"
 }
 
 # timed NAME LOG COMMAND...: runs a build step with its output in LOG; PASS with the time, or FAIL
-# with the end of the log, and then the run stops (nothing to run).
+# with the end of the log, and then the run stops (nothing to run). COMMAND runs as an `if`
+# condition, where bash ignores set -e: a function given as COMMAND returns its failures itself.
 timed() {
   local name=$1 logfile=$2 begin=$SECONDS
   shift 2
@@ -241,7 +248,7 @@ JSON
   done
   for name in orders-api erp; do
     if ! wait_for "${stand_in_admin[$name]}/__admin/health" 60 >/dev/null; then
-      quiet_podman logs "$run-$name" 2>&1 | tail -n 20 | indent
+      tail -n 20 "$(log_of "$name")" | indent
       fail "the $name stand-in did not start"
       finish
     fi
@@ -256,10 +263,11 @@ stand_in_count() {
 # now_ms: milliseconds since the epoch.
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-# wait_for URL SECONDS [SINCE_MS]: polls URL every 0.1 s until it answers 200, for at most SECONDS;
-# prints the seconds since SINCE_MS (default: the call), to a tenth.
+# wait_for URL SECONDS [SINCE_MS [CONTAINER]]: polls URL every 0.1 s until it answers 200, for at
+# most SECONDS, or until CONTAINER (a name of this run) has stopped; prints the seconds since
+# SINCE_MS (default: the call), to a tenth.
 wait_for() {
-  local url=$1 limit_ms=$(($2 * 1000)) begin status elapsed
+  local url=$1 limit_ms=$(($2 * 1000)) begin status elapsed container=${4:-}
   begin=${3:-$(now_ms)}
   while :; do
     status=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true)
@@ -269,6 +277,9 @@ wait_for() {
       return 0
     fi
     ((elapsed < limit_ms)) || return 1
+    if [[ -n $container && $(quiet_podman inspect --format '{{.State.Running}}' "$run-$container") != true ]]; then
+      return 1
+    fi
     sleep 0.1
   done
 }
@@ -374,15 +385,18 @@ start() {
   run_args "$name"
   containers+=("$run-$name")
   begin=$(now_ms)
-  quiet_podman run --detach --name "$run-$name" --network "$run" "${machine_flags[@]}" "${args[@]}" "$@" \
-    --publish "127.0.0.1::$port" "$image" >/dev/null
+  if ! quiet_podman run --detach --name "$run-$name" --network "$run" "${machine_flags[@]}" "${args[@]}" "$@" \
+    --publish "127.0.0.1::$port" "$image" >/dev/null; then
+    fail "$name: podman run failed (above)"
+    return 1
+  fi
   host_url[$name]=http://$(quiet_podman port "$run-$name" "$port/tcp")
-  if waited=$(wait_for "${host_url[$name]}$probe_readiness" 120 "$begin"); then
+  if waited=$(wait_for "${host_url[$name]}$probe_readiness" 120 "$begin" "$name"); then
     pass "$name: readiness probe $probe_readiness answers 200"
     figure "$name: cold start, podman run to readiness 200: $waited s"
   else
-    quiet_podman logs "$run-$name" 2>&1 | tail -n 40 | indent
-    fail "$name: readiness probe $probe_readiness did not answer 200 within 120 s"
+    tail -n 40 "$(log_of "$name")" | indent
+    fail "$name: readiness probe $probe_readiness did not answer 200 (within 120 s, while the container ran)"
     return 1
   fi
   if [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "${host_url[$name]}$probe_liveness") == 200 ]]; then
@@ -397,7 +411,7 @@ start() {
 for service in order-webhook order-status-sync; do
   # shellcheck disable=SC2046
   start "$service" "$FUNCTIONS_IMAGE" $(knative_env "$service") || finish
-  figure "$service: $(quiet_podman logs "$run-$service" 2>&1 | grep -o 'Started [A-Za-z]* in [0-9.]* seconds (process running for [0-9.]*)' | head -n 1)"
+  figure "$service: $(grep -o -m 1 'Started [A-Za-z]* in [0-9.]* seconds (process running for [0-9.]*)' "$(log_of "$service")")"
 done
 start front "$FRONT_IMAGE" || finish
 
@@ -408,7 +422,7 @@ output=$(WEBHOOK_SECRET=$(secret_value integration.webhook.secrets) \
 webhook_id=$(sed -n 's/^webhook-id: //p' <<<"$output")
 orders=$(stand_in_count orders-api "{\"method\": \"POST\", \"url\": \"/api/v1/orders\",
   \"headers\": {\"Idempotency-Key\": {\"equalTo\": \"$webhook_id\"}}}")
-proxied=$(quiet_podman logs "$run-front" 2>/dev/null | grep -c "\"path\":\"/integrations/webhooks/orders\",\"status\":200,.*\"upstream_status\":\"200\"" || true)
+proxied=$(grep -c '"path":"/integrations/webhooks/orders","status":200,.*"upstream_status":"200"' "$(log_of front)" || true)
 if grep -qx 'HTTP 200' <<<"$output" && [[ $orders == 1 && $proxied == 1 ]]; then
   pass "a signed webhook sent to the front comes back 200, passed by nginx to order-webhook (upstream_status 200) and by it to the Orders API stand-in (1 order with its webhook-id)"
 else
@@ -456,7 +470,7 @@ processes() {
 writes() {
   local name=$1 changes entry mount dir size
   changes=$(quiet_podman diff "$run-$name" | grep -Ev "$podman_paths" || true)
-  if [[ -z $changes ]] && ! quiet_podman logs "$run-$name" 2>&1 | grep -q 'Read-only file system'; then
+  if [[ -z $changes ]] && ! grep -q 'Read-only file system' "$(log_of "$name")"; then
     pass "$name: nothing written outside its emptyDirs (podman diff empty, no 'Read-only file system' in the log)"
   else
     fail "$name: written outside its emptyDirs: ${changes:-see 'Read-only file system' in its log}"
@@ -487,14 +501,16 @@ for service in order-webhook order-status-sync; do
   else
     fail "$service: launched without ${missing_flags[*]}: $cmdline"
   fi
-  if quiet_podman logs "$run-$service" 2>&1 | grep -q 'Starting AOT-processed' && [[ $cmdline == *"-jar $dir/spring-aot.jar"* ]]; then
+  if grep -q 'Starting AOT-processed' "$(log_of "$service")" && [[ $cmdline == *"-jar $dir/spring-aot.jar"* ]]; then
     pass "$service: starts its own Spring AOT build ($dir/spring-aot.jar, \"Starting AOT-processed\")"
   else
     fail "$service: did not start from its Spring AOT build"
   fi
-  # It started with -XX:AOTMode=on, which makes the JVM exit when the cache cannot be used.
-  if [[ $cmdline == *"$AOT_REQUIRED"* ]] && grep -q "$dir/functions.aot" "/proc/$pid/maps"; then
-    pass "$service: the JVM uses $dir/functions.aot (started with $AOT_REQUIRED, cache mapped)"
+  # -XX:AOTMode=on makes the JVM exit when the cache given by -XX:AOTCache cannot be used (without
+  # -XX:AOTCache, it starts without a cache: hence the flag is checked too).
+  if [[ $cmdline == *"-XX:AOTCache=$dir/functions.aot"* && $cmdline == *"$AOT_REQUIRED"* ]] \
+    && grep -q "$dir/functions.aot" "/proc/$pid/maps"; then
+    pass "$service: the JVM uses $dir/functions.aot (given by -XX:AOTCache, started with $AOT_REQUIRED, mapped)"
   else
     fail "$service: the JVM does not use $dir/functions.aot"
   fi
