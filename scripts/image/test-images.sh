@@ -31,7 +31,9 @@
 # Installs buildah, podman, runc, debootstrap and python3-yaml with apt-get when missing. Root only.
 set -euo pipefail
 
-cd "$(dirname "$0")/../.."
+# shellcheck source=scripts/ci/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../ci/lib.sh"
+cd "$CI_REPO_ROOT"
 repo=$PWD
 if [[ -z "${JAVA_HOME:-}" && -d /usr/lib/jvm/temurin-25-jdk-amd64 ]]; then
   export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
@@ -54,16 +56,22 @@ readonly STAND_IN_NGINX=localhost/stand-in/nginx-unprivileged:1.22
 export BUILDAH_ISOLATION=chroot
 
 [[ $(id -u) -eq 0 ]] || { echo "$0: run as root (buildah, podman)" >&2; exit 2; }
+# Packages by what shows they are there. netavark and aardvark-dns (podman's network stack and its
+# DNS, which gives containers each other's names) are named: they are only recommended by podman.
 missing=()
-for tool in buildah podman runc debootstrap curl openssl; do
-  command -v "$tool" >/dev/null || missing+=("$tool")
+for tool in buildah podman runc debootstrap netavark curl openssl; do
+  command -v "$tool" >/dev/null || [[ -x /usr/lib/podman/$tool ]] || missing+=("$tool")
 done
+[[ -x /usr/lib/podman/aardvark-dns ]] || command -v aardvark-dns >/dev/null || missing+=(aardvark-dns)
 /usr/bin/python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)
 if ((${#missing[@]} > 0)); then
   echo "test-images.sh: installing ${missing[*]} with apt-get" >&2
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
 fi
+
+# kubectl renders the overlay (its built-in kustomize), as the pipeline's manifests job does.
+ensure_kubectl
 
 work=$repo/target/test-images
 rm -rf "$work"
