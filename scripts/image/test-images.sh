@@ -16,19 +16,20 @@
 #   - a signed webhook sent to the front reaches order-webhook over the network and the Orders API
 #     stand-in, and comes back 200; a CloudEvent sent to order-status-sync reaches the ERP
 #     stand-in (token, then status update);
-#   - each Service starts its own Spring AOT build, and its JVM uses its AOT cache (the check adds
-#     -XX:AOTMode=on to JAVA_OPTS, so the JVM refuses to start without a usable cache);
-#   - the JVM is PID 1 with the production flags (scripts/image/run-functions.sh);
+#   - each Service starts its own Spring AOT build, and its JVM uses its AOT cache (given, mapped;
+#     the check adds -XX:AOTMode=on to JAVA_OPTS, which makes a cache the JVM refuses fatal);
+#   - the JVM is PID 1 with the production flags (scripts/image/run-functions.sh); the front's
+#     entrypoint rendered its templates;
 #   - nothing is written outside the emptyDirs; every process runs as the numeric user, without
-#     capabilities; SIGTERM stops the functions;
-# and prints image sizes and the cold start inside the container as figures (no assertion).
+#     capabilities; each container ends on its stop signal;
+# and prints image sizes, the cold start inside the container and emptyDir usage as figures.
 # Containers and the network are removed on every exit; both images are left in local storage.
 # Ends with "N passed, N failed"; exits non-zero when a check failed.
 #
 # Usage: scripts/image/test-images.sh [--no-build]   (--no-build: run the :test images as they are)
 #   TEST_IMAGES_OVERLAY  the overlay whose configuration is run (default dev)
-#   MAVEN_REPOSITORY     fed to the build's Maven (default ~/.m2/repository), see build_functions
-# Installs buildah, podman, runc, debootstrap and python3-yaml with apt-get when missing. Root only.
+# Installs buildah, podman, runc, debootstrap, netavark, aardvark-dns, curl, openssl and
+# python3-yaml with apt-get when missing. Root only.
 set -euo pipefail
 
 # shellcheck source=scripts/ci/lib.sh
@@ -46,7 +47,6 @@ case "${1:-}" in
   *) echo "usage: $0 [--no-build]" >&2; exit 2 ;;
 esac
 overlay=${TEST_IMAGES_OVERLAY:-dev}
-maven_repository=${MAVEN_REPOSITORY:-$HOME/.m2/repository}
 
 readonly FUNCTIONS_IMAGE=localhost/order-integration/functions:test
 readonly FRONT_IMAGE=localhost/order-integration/front:test
@@ -139,19 +139,15 @@ build_front() {
 }
 
 # The functions build (context the repository root, as in GitLab's package:functions). The build
-# stage's Maven runs with a cache mount on /root/.m2, which is empty on a fresh machine: the
-# machine's Maven repository is laid over it as an overlay volume (`-v ...:O`, read from the host,
-# writes thrown away), so the build resolves offline what ./mvnw verify already fetched, and
-# nothing of it lands in a layer. buildah mounts the volume over the cache mount (checked with
-# buildah 1.28); should a version stop doing so, the build still works, downloading into the cache.
+# stage's Maven cache mount (/root/.m2) is buildah's, kept on the machine between builds
+# (/var/tmp/buildah-cache); on a fresh machine the first build fills it from Maven Central. The
+# machine's ~/.m2/repository is not laid over it: with it or without, the Maven step takes the same
+# time here, where it compiles far longer than it downloads (docs/03-deployment.md).
 # shellcheck disable=SC2317
 build_functions() {
-  local old volume=()
+  local old
   old=$(podman image inspect --format '{{.Id}}' "$FUNCTIONS_IMAGE" 2>/dev/null || true)
-  if [[ -d $maven_repository ]]; then
-    volume=(-v "$maven_repository:/root/.m2/repository:O")
-  fi
-  buildah bud --layers=false --pull=never "${volume[@]}" \
+  buildah bud --layers=false --pull=never \
     --build-arg "JDK_IMAGE=$STAND_IN_JDK" --build-arg "JRE_IMAGE=$STAND_IN_JRE" \
     -f functions/Dockerfile -t "$FUNCTIONS_IMAGE" . || return 1
   drop_replaced "$old" "$FUNCTIONS_IMAGE"
@@ -250,7 +246,8 @@ JSON
     quiet_podman run --detach --name "$run-$name" --network "$run" "${machine_flags[@]}" \
       --publish 127.0.0.1::8080 --volume "$jar_dir:/stand-in:ro" --user 10001:10001 --memory 256m \
       --entrypoint java "$STAND_IN_JRE" -jar /stand-in/wiremock-standalone.jar --port 8080 \
-      --root-dir "/stand-in/$name" --disable-banner >/dev/null
+      --root-dir "/stand-in/$name" --disable-banner >/dev/null \
+      || { fail "the $name stand-in could not be started (above)"; finish; }
     stand_in_urls[$name]=http://$run-$name:8080
     stand_in_admin[$name]=http://$(quiet_podman port "$run-$name" 8080/tcp)
   done
