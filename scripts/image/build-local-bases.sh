@@ -67,6 +67,18 @@ recipe=$(cat "$0" "$here"/stand-in-bases/*/* | sha256sum | cut -c1-16)
 exec 9>/var/tmp/stand-in-bases.lock
 flock 9
 
+# The working container of the image being made; removed (with its mount) if the script stops
+# before committing it.
+container=
+# shellcheck disable=SC2317
+remove_container() {
+  if [[ -n $container ]]; then
+    buildah rm "$container" >/dev/null 2>&1 || true
+  fi
+}
+trap remove_container EXIT
+trap 'exit 130' INT TERM
+
 # current IMAGE [JAVA]: whether IMAGE exists with this recipe (and this JDK's version).
 current() {
   local labels
@@ -95,11 +107,12 @@ apt_install() {
 
 # commit CONTAINER IMAGE WHAT [JAVA]: labels the container as the stand-in for WHAT and commits it.
 commit() {
-  local container=$1 image=$2 what=$3 java=${4:-}
+  local image=$2 what=$3 java=${4:-}
   buildah config --label "stand-in.recipe=$recipe" --label "stand-in.java=$java" \
     --label "org.opencontainers.image.description=STAND-IN for $what, made on this machine by scripts/image/build-local-bases.sh" \
-    "$container"
-  buildah commit --quiet --rm "$container" "$image" >/dev/null
+    "$1"
+  buildah commit --quiet --rm "$1" "$image" >/dev/null
+  container=
   log "$image: made ($((SECONDS - started)) s so far)"
 }
 
@@ -116,7 +129,6 @@ else
   log "$DEBIAN: debootstrap --variant=minbase bookworm from $mirror"
   if ! debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >/var/tmp/stand-in-debootstrap.log 2>&1; then
     tail -n 20 /var/tmp/stand-in-debootstrap.log >&2
-    buildah rm "$container" >/dev/null
     die "debootstrap failed (log: /var/tmp/stand-in-debootstrap.log)"
   fi
   # The machine's sources (with bookworm-updates and -security), so that packages are current.
