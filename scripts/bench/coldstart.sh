@@ -3,13 +3,14 @@
 # POST /orderWebhook for a valid signed webhook, with the Orders API stand-in already running
 # outside the measured process. Variants alternate (the order rotates every round); medians,
 # min/max and the RSS after the first response are written to target/bench/coldstart/ (CSV, JSON,
-# PNG chart) and printed. The last line is `coldstart_ratio=<median B / median A>`.
+# PNG chart) and printed. The last lines are `coldstart_ratio=<median B / median A>` and
+# `peer_coldstart_ratio=<median B / median peer>`.
 #
 # Usage: scripts/bench/coldstart.sh [--smoke] [--runs N] [--publish]
-#   --smoke    one run each of floor, A and B (seconds, not minutes): checks that it all works
+#   --smoke    one run each of floor, A, B and peer (seconds, not minutes): checks that it all works
 #   --runs N   rounds (default 5; BENCH_RUNS)
 #   --publish  also copy the figures and chart to docs/bench-results/
-# Variants (all under the container's env: knative/base/config.yaml's JAVA_TOOL_OPTIONS, 512 MiB):
+# Variants (all under the container's env: knative/base/config.env's JAVA_TOOL_OPTIONS, 512 MiB):
 #   floor         a trivial Java main answering 200 (JDK HttpServer), same JVM
 #   A             java -jar functions.jar, default flags
 #   B             the production launch: scripts/image/prepare-functions.sh + run-functions.sh
@@ -20,6 +21,8 @@
 #   cache-only    the extracted jar and a JDK AOT cache trained on 50 webhooks, without Spring AOT
 #                 (the production launch before Spring AOT)
 #   spring-aot    Spring AOT on the JVM without the AOT cache: B's spring-aot.jar, java -jar
+#   peer          the FastAPI implementation of the same contract (scripts/bench/peer/), one uvicorn
+#                 worker: what a Python team would have written
 # Environment: BENCH_VARIANTS="floor A B ..." to choose, BENCH_BUILD=1 to rebuild the jar first,
 #              BENCH_JAR, BENCH_IMAGE_SCRIPTS, BENCH_APP_PORT / BENCH_UPSTREAM_PORT.
 set -euo pipefail
@@ -40,10 +43,10 @@ while [[ $# -gt 0 ]]; do
 	shift
 done
 
-ALL_VARIANTS="floor A B A-c1 A-lazy B-c2 B-lazy B-refresh cache-only spring-aot"
+ALL_VARIANTS="floor A B peer A-c1 A-lazy B-c1 B-c2 B-lazy B-refresh cache-only spring-aot"
 if [[ $SMOKE == 1 ]]; then
 	RUNS=1
-	VARIANTS=${BENCH_VARIANTS:-floor A B}
+	VARIANTS=${BENCH_VARIANTS:-floor A B peer}
 else
 	VARIANTS=${BENCH_VARIANTS:-$ALL_VARIANTS}
 fi
@@ -56,9 +59,9 @@ trap stop_started EXIT
 
 log "machine: $(machine_description)"
 prepare_jar "$WORK/functions.jar"
-compile_bench_classes "$WORK/classes"
+prepare_testkit "$WORK/testkit.jar"
 app_environment "$WORK/secrets"
-start_upstream "$WORK/classes" "$OUT/upstream.log"
+start_upstream "$OUT/upstream.log"
 
 URL="http://127.0.0.1:$APP_PORT/orderWebhook"
 q() { printf '%q' "$1"; }
@@ -70,23 +73,8 @@ exercise() {
 	shift 2
 	"$@" >"$logfile" 2>&1 &
 	local pid=$!
-	"$PYTHON" - "$BENCH_DIR" "$URL" "$SAMPLE" "$count" <<'EOF' || { kill "$pid"; die "training run failed (see $logfile)"; }
-import sys, time
-sys.path.insert(0, sys.argv[1])
-import bench
-url, sample, count = sys.argv[2], sys.argv[3], int(sys.argv[4])
-template, secret = bench.load_template(sample), __import__("os").environ["BENCH_WEBHOOK_SECRET"]
-deadline, ok, seq = time.monotonic() + 180, 0, 0
-while ok < count and time.monotonic() < deadline:
-    seq += 1
-    try:
-        status, _ = bench.post(url, secret, template, seq, timeout=30)
-    except OSError:
-        time.sleep(0.05)
-        continue
-    ok += status == 200
-sys.exit(0 if ok >= count else 1)
-EOF
+	env -u JAVA_TOOL_OPTIONS "$JAVA" -jar "$TESTKIT" await "$URL" "${SIGNED[@]}" --count "$count" \
+		|| { kill "$pid"; die "training run failed (see $logfile)"; }
 	kill -TERM "$pid"
 	wait "$pid" || true
 }
@@ -150,8 +138,11 @@ add() { SPECS+=(--variant "$1|$2|$3"); }
 for v in $VARIANTS; do
 	case $v in
 		floor)
+			# Its one class out of the testkit's jar: the floor JVM opens no 20 MB jar either.
+			mkdir -p "$WORK/floor"
+			(cd "$WORK/floor" && "$JAVA_HOME/bin/jar" xf "$TESTKIT" com/acme/integration/testkit/bench/Floor.class)
 			add floor "trivial Java main (JDK HttpServer), same JVM" \
-				"$(q "$JAVA") -cp $(q "$WORK/classes") BenchFloor $APP_PORT" ;;
+				"$(q "$JAVA") -cp $(q "$WORK/floor") com.acme.integration.testkit.bench.Floor $APP_PORT" ;;
 		A)
 			add A "java -jar functions.jar, default flags" "$(q "$JAVA") -jar $(q "$WORK/functions.jar")" ;;
 		B)
@@ -163,9 +154,18 @@ for v in $VARIANTS; do
 		A-lazy)
 			add A-lazy "A + spring.main.lazy-initialization=true" \
 				"$(q "$JAVA") -Dspring.main.lazy-initialization=true -jar $(q "$WORK/functions.jar")" ;;
+		B-c1)
+			prepare_image
+			add B-c1 "B with C1 only (-XX:TieredStopAtLevel=1)" "$(launch "$WORK/image" -XX:TieredStopAtLevel=1)" ;;
 		B-c2)
 			prepare_image
-			add B-c2 "B with C2 back (-XX:TieredStopAtLevel=4)" "$(launch "$WORK/image" -XX:TieredStopAtLevel=4)" ;;
+			add B-c2 "B with C1 and C2 (-XX:TieredStopAtLevel=4), default code cache" \
+				"$(launch "$WORK/image" -XX:TieredStopAtLevel=4)" ;;
+		peer)
+			/usr/bin/python3 -c 'import fastapi, uvicorn, pydantic, httpx, uvloop, httptools, prometheus_client' 2>/dev/null \
+				|| die "the peer needs Debian's python3-fastapi python3-uvicorn python3-pydantic python3-httpx python3-uvloop python3-httptools python3-prometheus-client"
+			add peer "FastAPI peer (Python, scripts/bench/peer/), one uvicorn worker" \
+				"/usr/bin/python3 $(q "$BENCH_DIR/peer/peer.py")" ;;
 		B-lazy)
 			prepare_image
 			add B-lazy "B + spring.main.lazy-initialization=true" \
@@ -186,8 +186,9 @@ for v in $VARIANTS; do
 done
 
 log "measuring $RUNS alternating round(s) of: $VARIANTS"
-(cd "$ROOT" && "$PYTHON" scripts/bench/bench.py coldstart --url "$URL" --sample "$SAMPLE" --out "$OUT" \
-	--runs "$RUNS" "${SPECS[@]}")
+# The measuring JVM keeps the container's JAVA_TOOL_OPTIONS in its environment: the variants it
+# launches inherit them.
+testkit coldstart --url "$URL" "${SIGNED[@]}" --out "$OUT" --runs "$RUNS" "${SPECS[@]}"
 machine_description >"$OUT/machine.txt"
 
 CHART_PY=$(chart_python)
@@ -205,5 +206,15 @@ ratio=$("$PYTHON" -c '
 import json, sys
 v = {s["variant"]: s["seconds"]["median"] for s in json.load(open(sys.argv[1]))["variants"]}
 print("%.3f" % (v["B"] / v["A"]) if "A" in v and "B" in v else "n/a (A and B were not both measured)")' "$OUT/coldstart.json")
+peer=$("$PYTHON" -c '
+import json, sys
+v = {s["variant"]: s for s in json.load(open(sys.argv[1]))["variants"]}
+if "B" in v and "peer" in v:
+    print("B against the peer: RSS after the first response %.0f MiB against %.0f MiB (%.2fx)" % (v["B"]["rss_mib"]["median"],
+          v["peer"]["rss_mib"]["median"], v["B"]["rss_mib"]["median"] / v["peer"]["rss_mib"]["median"]), file=sys.stderr)
+    print("%.3f" % (v["B"]["seconds"]["median"] / v["peer"]["seconds"]["median"]))
+else:
+    print("n/a (B and peer were not both measured)")' "$OUT/coldstart.json")
 log "results: $OUT (coldstart.csv, coldstart-runs.csv, coldstart.json, coldstart.png)"
 echo "coldstart_ratio=$ratio"
+echo "peer_coldstart_ratio=$peer"

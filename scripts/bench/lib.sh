@@ -8,14 +8,10 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH_DIR/../.." && pwd)
 
 # The benchmarks compare launches of one JVM build: JDK 25 (the AOT cache needs the same build
-# for training and use). Keep a JAVA_HOME that is a 25, else take the Temurin 25 of these machines.
-if [[ -z "${JAVA_HOME:-}" || ! -x "$JAVA_HOME/bin/java" ]] \
-	|| ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -q 'version "25'; then
-	JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
-fi
-export JAVA_HOME
+# for training and use).
+# shellcheck source=scripts/java.sh
+source "$ROOT/scripts/java.sh"
 JAVA="$JAVA_HOME/bin/java"
-export PATH="$JAVA_HOME/bin:$PATH"
 
 APP_PORT=${BENCH_APP_PORT:-22080}
 UPSTREAM_PORT=${BENCH_UPSTREAM_PORT:-22081}
@@ -25,7 +21,9 @@ JAR=${BENCH_JAR:-$ROOT/functions/target/functions.jar}
 # try candidate flags on a copy before proposing them.
 IMAGE_SCRIPTS=${BENCH_IMAGE_SCRIPTS:-$ROOT/scripts/image}
 # Bench-only signing secret (base64 of "bench-only-not-a-real-secret-000"); never used anywhere else.
-export BENCH_WEBHOOK_SECRET=whsec_YmVuY2gtb25seS1ub3QtYS1yZWFsLXNlY3JldC0wMDA=
+BENCH_WEBHOOK_SECRET=whsec_YmVuY2gtb25seS1ub3QtYS1yZWFsLXNlY3JldC0wMDA=
+# What every testkit command that signs webhooks is given.
+SIGNED=(--secret "$BENCH_WEBHOOK_SECRET" --sample "$SAMPLE")
 
 BENCH_PIDS=()
 
@@ -52,7 +50,7 @@ stop_started() {
 	BENCH_PIDS=()
 }
 
-# The python3 on PATH for the standard-library helpers; one that has matplotlib for the chart
+# The python3 on PATH for the figures (bench.py); one that has matplotlib for the chart
 # (Debian's python3-matplotlib, installed through apt when missing).
 PYTHON=python3
 chart_python() {
@@ -81,14 +79,18 @@ prepare_jar() {
 	cp "$JAR" "$copy"
 }
 
-compile_bench_classes() {
-	local out=$1
-	mkdir -p "$out"
-	"$JAVA_HOME/bin/javac" -q -d "$out" "$BENCH_DIR"/src/*.java 2>/dev/null \
-		|| "$JAVA_HOME/bin/javac" -d "$out" "$BENCH_DIR"/src/*.java || die "javac failed"
+# The testkit's programs (fast stand-in, signer, cold-start floor and measurement), from a copy of
+# its jar for the same reason: TESTKIT is that copy.
+prepare_testkit() {
+	local jar
+	jar=$(testkit_jar) || die "could not build testkit/target/testkit.jar"
+	TESTKIT=$1
+	cp "$jar" "$TESTKIT"
 }
 
-# Configuration of the app under test: what knative/base/config.yaml and the mounted Secrets give
+testkit() { "$JAVA" -jar "$TESTKIT" "$@"; }
+
+# Configuration of the app under test: what knative/base/config.env and the mounted Secrets give
 # the order-webhook Service, pointed at the local stand-in. Secrets as files (configtree), as there.
 app_environment() {
 	local secrets=$1
@@ -107,7 +109,7 @@ app_environment() {
 	export INTEGRATION_ERP_BASEURL="http://127.0.0.1:$UPSTREAM_PORT/erp"
 	export SPRING_SECURITY_OAUTH2_CLIENT_PROVIDER_ERP_TOKENURI="http://127.0.0.1:$UPSTREAM_PORT/erp/oauth/token"
 	export LOGGING_LEVEL_ROOT=INFO
-	# The container: knative/base/config.yaml's heap flags (its JAVA_OPTS) and a 512 MiB memory limit
+	# The container: knative/base/config.env's heap flags (its JAVA_OPTS) and a 512 MiB memory limit
 	# (MaxRAM stands in for the cgroup limit). Every JVM variant runs inside it.
 	export JAVA_TOOL_OPTIONS="-XX:MaxRAM=512m -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
 }
@@ -123,12 +125,13 @@ wait_http() {
 	die "no answer from $url within $seconds s"
 }
 
-# The fast Orders API stand-in, started once, outside every measured process.
+# The fast (stateless) Orders API stand-in, started once, outside every measured process.
 start_upstream() {
-	local classes=$1 logfile=$2
+	local logfile=$1
 	env -u JAVA_TOOL_OPTIONS ${BENCH_UPSTREAM_CPUS:+taskset -c "$BENCH_UPSTREAM_CPUS"} \
-		"$JAVA" -XX:+UseSerialGC -Xmx256m -cp "$classes" BenchUpstream "$UPSTREAM_PORT" >"$logfile" 2>&1 &
-	BENCH_PIDS+=($!)
+		"$JAVA" -XX:+UseSerialGC -Xmx256m -jar "$TESTKIT" orders-api --fast --port "$UPSTREAM_PORT" >"$logfile" 2>&1 &
+	UPSTREAM_PID=$!
+	BENCH_PIDS+=("$UPSTREAM_PID")
 	wait_http "http://127.0.0.1:$UPSTREAM_PORT/health" 30
 	# Warm it so its own JIT does not show up in the first measured request.
 	local i

@@ -5,14 +5,20 @@
 #   function  orderWebhook as deployed (production launch, scripts/image/run-functions.sh),
 #   plain-mvc the same process with a plain Spring MVC controller taking POST /orderWebhook instead
 #             of spring-cloud-function-web: same verifier, mapper, Orders API client, filters and
-#             flags (scripts/bench/plain-mvc/, loaded only here), so the difference is the function layer.
+#             flags (PlainOrderWebhookController in the functions' test sources, loaded only here), so
+#             the difference is the function layer,
+#   peer      the FastAPI implementation of the same contract (scripts/bench/peer/), what a Python
+#             team would have written: one uvicorn worker on the same CPU.
 # The app variants run side by side, each its own JVM on one CPU (taskset; a 1-CPU container),
 # under the container's memory flags (512 MiB); wrk and the stand-in get the other CPU. They are
 # measured in alternation, round after round, each round in a rotating order; the figure for a
 # variant is its median over the rounds. Requests/s, p50, p99, RSS idle and after load go to
 # target/bench/throughput/ (points.csv: medians, runs.csv: every run, JSON, PNG). Every response
 # must be 2xx: the script fails otherwise.
-# The last line is `throughput_ratio=<function / plain-mvc requests/s at the highest concurrency>`:
+# Each run also records the CPU the app used per request and the CPU wrk and the stand-in used (a
+# saturated client cannot pass for a slow server).
+# The last lines are `throughput_ratio=<function / plain-mvc requests/s at the highest concurrency>`
+# and `peer_throughput_ratio=<function / peer requests/s>`, the lower of 16 and 64 connections: each
 # the median over the rounds of each round's ratio (both measured in the same round).
 #
 # Usage: scripts/bench/throughput.sh [--smoke] [--publish]
@@ -20,7 +26,8 @@
 #   --publish  also copy the figures and chart to docs/bench-results/
 # Environment: BENCH_CONNECTIONS="4 16 64", BENCH_DURATION=10 (s per run), BENCH_ROUNDS=3,
 #              BENCH_WARMUP=20 (s per variant),
-#              BENCH_VARIANTS="function plain-mvc function-c2" (function-c2: C2 back on,
+#              BENCH_VARIANTS="function plain-mvc peer function-c1 function-tiered" (function-c1: C1
+#              only; function-tiered: C1 and C2 with a bounded code cache and two compiler threads;
 #              function-g1: G1 instead of Serial; flag choices measured against the launch),
 #              BENCH_BUILD=1 to rebuild the jar first, BENCH_PIN=0 not to pin CPUs.
 set -euo pipefail
@@ -52,9 +59,14 @@ else
 	ROUNDS=${BENCH_ROUNDS:-3}
 fi
 if [[ $SMOKE == 1 ]]; then
-	VARIANTS=${BENCH_VARIANTS:-function plain-mvc}
+	VARIANTS=${BENCH_VARIANTS:-function plain-mvc peer}
 else
-	VARIANTS=${BENCH_VARIANTS:-function plain-mvc function-c2}
+	VARIANTS=${BENCH_VARIANTS:-function plain-mvc peer function-c1 function-tiered}
+fi
+PEER_PYTHON=/usr/bin/python3
+if [[ " $VARIANTS " == *" peer "* ]] \
+	&& ! "$PEER_PYTHON" -c 'import fastapi, uvicorn, pydantic, httpx, uvloop, httptools, prometheus_client' 2>/dev/null; then
+	die "the peer needs Debian's python3-fastapi python3-uvicorn python3-pydantic python3-httpx python3-uvloop python3-httptools python3-prometheus-client"
 fi
 
 command -v wrk >/dev/null || {
@@ -88,21 +100,22 @@ on_cpus() {
 
 log "machine: $(machine_description)"
 prepare_jar "$WORK/functions.jar"
-compile_bench_classes "$WORK/classes"
+prepare_testkit "$WORK/testkit.jar"
 
-# The plain MVC controller, compiled against the app's own classes, loaded as a (no-op) Java agent:
-# the one way to add classes to the production launch (java -jar) without changing it. Both app
-# variants load it, so both processes are identical; only bench.plain-mvc=true switches it on.
+# The plain MVC controller (from the functions' test sources, compiled against the jar under test),
+# loaded as a (no-op) Java agent: the one way to add classes to the production launch (java -jar)
+# without changing it. Both app variants load it, so both processes are identical; only
+# bench.plain-mvc=true switches it on.
 rm -rf "$WORK/extract"
 env -u JAVA_TOOL_OPTIONS "$JAVA" -Djarmode=tools -jar "$WORK/functions.jar" extract --destination "$WORK/extract" >/dev/null
 mkdir -p "$WORK/plain-classes"
-mapfile -t plain_sources < <(find "$BENCH_DIR/plain-mvc/src" -name '*.java')
-"$JAVA_HOME/bin/javac" -d "$WORK/plain-classes" -cp "$WORK/extract/functions.jar" \
-	-proc:none "${plain_sources[@]}" 2>"$OUT/plain-mvc-javac.log" \
-	|| { cat "$OUT/plain-mvc-javac.log" >&2; die "the plain MVC controller does not compile"; }
-printf 'Premain-Class: com.acme.integration.bench.BenchAgent\n' >"$WORK/plain-manifest.txt"
+plain="$ROOT/functions/src/test/java/com/acme/integration/orders"
+"$JAVA_HOME/bin/javac" -d "$WORK/plain-classes" -cp "$WORK/extract/functions.jar" -proc:none \
+	"$plain/PlainOrderWebhookController.java" "$plain/PlainMvcInitializer.java" "$plain/PlainMvcAgent.java" \
+	2>"$OUT/plain-mvc-javac.log" || { cat "$OUT/plain-mvc-javac.log" >&2; die "the plain MVC controller does not compile"; }
+printf 'Premain-Class: com.acme.integration.orders.PlainMvcAgent\n' >"$WORK/plain-manifest.txt"
 "$JAVA_HOME/bin/jar" --create --file "$WORK/plain-mvc.jar" --manifest "$WORK/plain-manifest.txt" -C "$WORK/plain-classes" . \
-	-C "$BENCH_DIR/plain-mvc/resources" .
+	-C "$ROOT/functions/src/test/resources/plain-mvc" .
 AGENT="-javaagent:$WORK/plain-mvc.jar"
 
 # The production layout (extract + AOT cache training) by the image's own script. An agent adds
@@ -114,26 +127,41 @@ env -u JAVA_TOOL_OPTIONS JAVA_OPTS="$AGENT" FUNCTIONS_SERVICES=order-webhook \
 	>"$OUT/image-prepare.log" 2>&1 || die "image prepare failed (see $OUT/image-prepare.log)"
 
 app_environment "$WORK/secrets"
-start_upstream "$WORK/classes" "$OUT/upstream.log"
+start_upstream "$OUT/upstream.log"
 
 RESULTS="$OUT/points.csv"
 RUNS="$OUT/runs.csv"
-echo "variant,round,connections,requests,requests_per_s,p50_ms,p90_ms,p99_ms,max_ms,non2xx,socket_errors,wrapped" >"$RUNS"
+echo "variant,round,connections,requests,requests_per_s,p50_ms,p90_ms,p99_ms,max_ms,non2xx,socket_errors,wrapped,app_cpu_ms_per_request,load_cpu_pct,upstream_cpu_pct" >"$RUNS"
+
+CLK_TCK=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
 # Runs wrk once against URL with C connections for D seconds, with freshly signed requests
 # (timestamps must stay within the 5-minute tolerance). Prints wrk's RESULT line.
 run_wrk() {
-	local url=$1 connections=$2 seconds=$3 name=$4 rate=$MAX_RATE
+	local url=$1 connections=$2 seconds=$3 name=$4 app_pid=${5:-} rate=$MAX_RATE
 	local threads=1 file="$WORK/requests.tsv"
 	# The stand-in alone runs far faster than the app (and does not look at the ids).
 	[[ $name == ceiling* ]] && rate=$((MAX_RATE * 5))
 	((connections >= 8)) && threads=2
 	# Enough unique requests for this run at up to `rate` requests/s (wrk reports any reuse).
-	"$PYTHON" "$BENCH_DIR/bench.py" requests --sample "$SAMPLE" --out "$file" --count $((seconds * rate + 1000)) --prefix "$name$connections"
-	on_cpus "$LOAD_CPUS" wrk -t "$threads" -c "$connections" -d "${seconds}s" --timeout 30s --latency \
-		-s "$BENCH_DIR/post-webhooks.lua" "$url" -- "$file" "$threads" >"$OUT/wrk-$name-c$connections.txt" 2>&1 \
-		|| die "wrk failed (see $OUT/wrk-$name-c$connections.txt)"
-	grep '^RESULT ' "$OUT/wrk-$name-c$connections.txt" || die "wrk printed no RESULT (see $OUT/wrk-$name-c$connections.txt)"
+	env -u JAVA_TOOL_OPTIONS "$JAVA" -jar "$TESTKIT" signed-requests "${SIGNED[@]}" --out "$file" \
+		--count $((seconds * rate + 1000)) --prefix "$name$connections"
+	local app_before upstream_before wrk_cpu app_ticks upstream_ticks result
+	app_before=$( [[ -n "$app_pid" ]] && cpu_ticks "$app_pid" || echo 0)
+	upstream_before=$(cpu_ticks "$UPSTREAM_PID")
+	wrk_cpu=$( { TIMEFORMAT='%U %S'; time on_cpus "$LOAD_CPUS" wrk -t "$threads" -c "$connections" -d "${seconds}s" \
+		--timeout 30s --latency -s "$BENCH_DIR/post-webhooks.lua" "$url" -- "$file" "$threads" \
+		>"$OUT/wrk-$name-c$connections.txt" 2>&1; } 2>&1 ) || die "wrk failed (see $OUT/wrk-$name-c$connections.txt)"
+	app_ticks=$(( $( [[ -n "$app_pid" ]] && cpu_ticks "$app_pid" || echo 0) - app_before ))
+	upstream_ticks=$(( $(cpu_ticks "$UPSTREAM_PID") - upstream_before ))
+	result=$(grep '^RESULT ' "$OUT/wrk-$name-c$connections.txt") || die "wrk printed no RESULT (see $OUT/wrk-$name-c$connections.txt)"
+	# CPU figures: the app's per request, wrk's and the stand-in's as a share of one CPU over the run.
+	awk -v r="$result" -v a="$app_ticks" -v u="$upstream_ticks" -v w="$wrk_cpu" -v t="$CLK_TCK" -v s="$seconds" 'BEGIN {
+		match(r, / requests=[0-9]+/); n = substr(r, RSTART + 10, RLENGTH - 10) + 0
+		split(w, cpu, " ")
+		printf "%s app_cpu_ms_per_request=%.3f load_cpu_pct=%.1f upstream_cpu_pct=%.1f\n", r,
+			(n > 0 ? a * 1000 / t / n : 0), (cpu[1] + cpu[2]) * 100 / s, u * 100 / t / s }'
 }
 
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
@@ -144,11 +172,12 @@ record() {
 	local non2xx socket_errors
 	non2xx=$(field non2xx "$result")
 	socket_errors=$(field socket_errors "$result")
-	printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$name" "$round" "$connections" "$(field requests "$result")" \
+	printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$name" "$round" "$connections" "$(field requests "$result")" \
 		"$(field requests_per_s "$result")" "$(field p50_ms "$result")" "$(field p90_ms "$result")" \
 		"$(field p99_ms "$result")" "$(field max_ms "$result")" "$non2xx" "$socket_errors" \
-		"$(field wrapped "$result")" >>"$RUNS"
-	log "$name c=$connections round $round: $(field requests_per_s "$result") req/s, p50 $(field p50_ms "$result") ms, p99 $(field p99_ms "$result") ms, non-2xx $non2xx, socket errors $socket_errors"
+		"$(field wrapped "$result")" "$(field app_cpu_ms_per_request "$result")" "$(field load_cpu_pct "$result")" \
+		"$(field upstream_cpu_pct "$result")" >>"$RUNS"
+	log "$name c=$connections round $round: $(field requests_per_s "$result") req/s, p50 $(field p50_ms "$result") ms, p99 $(field p99_ms "$result") ms, non-2xx $non2xx, socket errors $socket_errors, app CPU $(field app_cpu_ms_per_request "$result") ms/request, wrk $(field load_cpu_pct "$result") %, stand-in $(field upstream_cpu_pct "$result") % of a CPU"
 	if [[ $non2xx != 0 || $socket_errors != 0 ]]; then
 		grep '^FIRST_NON2XX' "$OUT/wrk-$name-c$connections.txt" >&2 || true
 		die "$name c=$connections: $non2xx non-2xx responses, $socket_errors socket errors"
@@ -168,57 +197,63 @@ done
 declare -A APP_PID APP_URL RSS_IDLE
 port=$APP_PORT
 for variant in $VARIANTS; do
-	extra_opts=$AGENT
+	# -XX:AOTMode=on: the JVM refuses to start rather than run without the Service's AOT cache, and
+	# -Xlog:aot=info puts its use in the log.
+	extra_opts="$AGENT -XX:AOTMode=on -Xlog:aot=info"
+	command=("$IMAGE_SCRIPTS/run-functions.sh")
 	case $variant in
 		function) ;;
 		plain-mvc) extra_opts+=" -Dbench.plain-mvc=true -Dspring.cloud.function.web.path=/function-layer-off" ;;
-		function-c2) extra_opts+=" -XX:TieredStopAtLevel=4" ;;
+		function-c1) extra_opts+=" -XX:TieredStopAtLevel=1" ;;
+		function-tiered) extra_opts+=" -XX:TieredStopAtLevel=4 -XX:ReservedCodeCacheSize=48m -XX:CICompilerCount=2" ;;
 		function-g1) extra_opts+=" -XX:-UseSerialGC -XX:+UseG1GC" ;;
+		peer) command=("$PEER_PYTHON" "$BENCH_DIR/peer/peer.py") ;;
 		*) die "unknown variant $variant" ;;
 	esac
-	log "$variant: starting the production launch on CPU ${APP_CPUS:-any}, port $port (JAVA_OPTS=$extra_opts)"
-	# exec all the way down (subshell -> taskset -> run-functions.sh -> java): $! is the JVM.
+	log "$variant: starting ${command[*]##*/} on CPU ${APP_CPUS:-any}, port $port"
+	# exec all the way down (subshell -> taskset -> run-functions.sh -> java): $! is the server.
 	(
 		export FUNCTIONS_APP_DIR="$WORK/image" JAVA_OPTS="$extra_opts" SERVER_PORT="$port"
 		if [[ -n "$APP_CPUS" ]]; then
-			exec taskset -c "$APP_CPUS" "$IMAGE_SCRIPTS/run-functions.sh"
+			exec taskset -c "$APP_CPUS" "${command[@]}"
 		else
-			exec "$IMAGE_SCRIPTS/run-functions.sh"
+			exec "${command[@]}"
 		fi
 	) >"$OUT/app-$variant.log" 2>&1 &
 	APP_PID[$variant]=$!
 	BENCH_PIDS+=("$!")
 	APP_URL[$variant]="http://127.0.0.1:$port/orderWebhook"
-	"$PYTHON" "$BENCH_DIR/bench.py" wait --url "${APP_URL[$variant]}" --sample "$SAMPLE" \
+	env -u JAVA_TOOL_OPTIONS "$JAVA" -jar "$TESTKIT" await "${APP_URL[$variant]}" "${SIGNED[@]}" \
 		|| die "$variant did not answer (see $OUT/app-$variant.log)"
 	if [[ $variant == plain-mvc ]]; then
 		grep -q 'bench: plain MVC controller' "$OUT/app-$variant.log" || die "the plain MVC controller is not active"
 	fi
-	if grep -q 'error.*\[aot\]' "$OUT/app-$variant.log"; then
-		log "warning: $variant runs without the AOT cache (see $OUT/app-$variant.log)"
+	if [[ $variant != peer ]]; then
+		grep -m1 -i 'aot cache\|AOT-linked' "$OUT/app-$variant.log" | sed "s/^/[bench] $variant: /" >&2 || true
 	fi
 	port=$((port + 10))
 done
 sleep 3
 read -ra variants <<<"$VARIANTS"
 for variant in "${variants[@]}"; do
-	RSS_IDLE[$variant]=$(($("$PYTHON" "$BENCH_DIR/bench.py" rss "${APP_PID[$variant]}") / 1024))
+	RSS_IDLE[$variant]=$(($(ps -o rss= -p "${APP_PID[$variant]}") / 1024))
 done
 for variant in "${variants[@]}"; do
 	log "$variant: warm-up ${WARMUP}s"
-	run_wrk "${APP_URL[$variant]}" "${CONNECTIONS##* }" "$WARMUP" "$variant-warmup" >/dev/null
+	run_wrk "${APP_URL[$variant]}" "${CONNECTIONS##* }" "$WARMUP" "$variant-warmup" "${APP_PID[$variant]}" >/dev/null
 done
 for c in $CONNECTIONS; do
 	for ((round = 1; round <= ROUNDS; round++)); do
 		for ((i = 0; i < ${#variants[@]}; i++)); do
 			variant=${variants[$(((i + round - 1) % ${#variants[@]}))]}
-			record "$variant" "$round" "$c" "$(run_wrk "${APP_URL[$variant]}" "$c" "$DURATION" "$variant-r$round")"
+			record "$variant" "$round" "$c" "$(run_wrk "${APP_URL[$variant]}" "$c" "$DURATION" "$variant-r$round" \
+				"${APP_PID[$variant]}")"
 		done
 	done
 done
 RSS=""
 for variant in "${variants[@]}"; do
-	RSS+="$variant=${RSS_IDLE[$variant]}:$(($("$PYTHON" "$BENCH_DIR/bench.py" rss "${APP_PID[$variant]}") / 1024)) "
+	RSS+="$variant=${RSS_IDLE[$variant]}:$(($(ps -o rss= -p "${APP_PID[$variant]}") / 1024)) "
 done
 
 # Per variant and concurrency: the median requests/s over the rounds, with the latencies of the
@@ -230,7 +265,9 @@ machine_description >"$OUT/machine.txt"
 import csv, json, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 labels = {"ceiling": "stand-in alone (ceiling)", "function": "orderWebhook (function)",
-          "plain-mvc": "plain Spring MVC endpoint", "function-c2": "function with C2 (-XX:TieredStopAtLevel=4)",
+          "plain-mvc": "plain Spring MVC endpoint", "peer": "FastAPI peer (Python)",
+          "function-c1": "function, C1 only (-XX:TieredStopAtLevel=1)",
+          "function-tiered": "function, C1+C2, 48 MiB code cache, 2 compiler threads",
           "function-g1": "function, G1 instead of Serial GC"}
 series = []
 for name in dict.fromkeys(r["variant"] for r in rows):
@@ -240,11 +277,13 @@ for name in dict.fromkeys(r["variant"] for r in rows):
         p["connections"] = int(p["connections"])
     series.append({"variant": name, "label": labels.get(name, name), "points": points})
 json.dump({"series": series}, open(sys.argv[2], "w"), indent=2)
-print(f"{'variant':<12} {'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>7} {'RSS idle':>8} {'RSS load':>8}")
+print(f"{'variant':<12} {'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>7} {'CPU ms/req':>10} "
+      f"{'wrk %':>6} {'stand-in %':>10} {'RSS idle':>8} {'RSS load':>8}")
 for s in series:
     for p in s["points"]:
         print(f"{s['variant']:<12} {p['connections']:>5} {p['requests_per_s']:>9.1f} {p['p50_ms']:>8.2f} {p['p99_ms']:>8.2f} "
-              f"{int(p['non2xx']):>7} {p['rss_idle_mib'] or '':>8} {p['rss_after_mib'] or '':>8}")
+              f"{int(p['non2xx']):>7} {p['app_cpu_ms_per_request']:>10} {p['load_cpu_pct']:>6} {p['upstream_cpu_pct']:>10} "
+              f"{p['rss_idle_mib'] or '':>8} {p['rss_after_mib'] or '':>8}")
 EOF
 
 CHART_PY=$(chart_python)
@@ -280,5 +319,25 @@ if pairs:
     print("%.3f" % statistics.median(pairs))
 else:
     print("n/a (function and plain-mvc were not both measured)")' "$RESULTS" "$RUNS" "$top")
+# Against the peer: at 16 and 64 connections (or the concurrencies measured), paired by round; the
+# lower of the two is the figure, with the p99 ratio beside it.
+peer=$("$PYTHON" -c '
+import csv, statistics, sys
+rounds = {}
+for r in csv.DictReader(open(sys.argv[1])):
+    rounds.setdefault((r["connections"], r["round"]), {})[r["variant"]] = r
+lines, ratios = [], []
+for c in sorted({c for c, _ in rounds}, key=int):
+    pairs = [(float(v["function"]["requests_per_s"]) / float(v["peer"]["requests_per_s"]),
+              float(v["function"]["p99_ms"]) / float(v["peer"]["p99_ms"]))
+             for (cc, _), v in rounds.items() if cc == c and "function" in v and "peer" in v]
+    if pairs:
+        rps, p99 = statistics.median(p for p, _ in pairs), statistics.median(q for _, q in pairs)
+        lines.append("%s connections: throughput %.3f, p99 %.3f" % (c, rps, p99))
+        if c in ("16", "64"):
+            ratios.append(rps)
+print("; ".join(lines) or "no pair", file=sys.stderr)
+print("%.3f" % min(ratios) if ratios else "n/a (function and peer were not both measured at 16 or 64 connections)")' "$RUNS")
 log "all responses 2xx; results: $OUT (points.csv, runs.csv, throughput.json, throughput.png)"
 echo "throughput_ratio=$ratio"
+echo "peer_throughput_ratio=$peer"

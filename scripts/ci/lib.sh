@@ -46,6 +46,29 @@ rollout() {
   "${JAVA_HOME:+$JAVA_HOME/bin/}java" -jar "$jar" "$@"
 }
 
+# overlay_features OVERLAY_DIR: the Knative config-features flags to declare to rollout validate /
+# deploy --feature for that overlay, comma-separated: ROLLOUT_FEATURES (the clusters' extra flags)
+# plus the overlay's own prerequisites, one per line in OVERLAY_DIR/config-features.txt.
+overlay_features() {
+  local listed=() line
+  if [[ -n "${ROLLOUT_FEATURES:-}" ]]; then
+    listed+=("$ROLLOUT_FEATURES")
+  fi
+  if [[ -f "$1/config-features.txt" ]]; then
+    while IFS= read -r line || [[ -n "$line" ]]; do
+      [[ "$line" =~ ^[[:space:]]*(#|$) ]] || listed+=("${line//[[:space:]]/}")
+    done <"$1/config-features.txt"
+  fi
+  local IFS=,
+  echo "${listed[*]}"
+}
+
+# ingress_host MANIFEST: the host of the first Ingress rule in a rendered manifest (the
+# environment's public host name), empty if it has none.
+ingress_host() {
+  awk '/^kind: Ingress$/ { ingress = 1 } /^---/ { ingress = 0 } ingress && $1 == "-" && $2 == "host:" { print $3; exit }' "$1"
+}
+
 # ensure_kubectl: puts a kubectl on PATH. Uses the one installed if any; otherwise downloads the
 # pinned release and checks it against the checksum published beside it.
 ensure_kubectl() {
@@ -63,4 +86,16 @@ ensure_kubectl() {
     mv "$bin/kubectl.download" "$bin/kubectl"
   fi
   export PATH="$bin:$PATH"
+}
+
+# ensure_prometheus: prometheus and promtool on PATH, for the rollout CLI's gate tests against a
+# real Prometheus (they fail where CI=true and it is missing). From the distribution's package
+# (Debian's and Ubuntu's are both named prometheus).
+ensure_prometheus() {
+  if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; then
+    return 0
+  fi
+  log "installing prometheus (apt-get)"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus; } >/dev/null \
+    || die "could not install prometheus with apt-get"
 }

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # manifests job: renders every overlay (knative/overlays/*) with kubectl kustomize into
-# target/manifests/ENV.yaml (the deploy jobs' input) and checks each one offline with the rollout
-# CLI's validate (Knative's admission rules and API model).
-#   ROLLOUT_FEATURES  optional, comma-separated config-features flags the clusters enable
+# target/manifests/ENV.yaml (the deploy jobs' input), and knative/monitoring into
+# target/manifests/monitoring.yaml, and checks each one offline with the rollout CLI's validate
+# (Knative's admission rules and the API model).
+#   ROLLOUT_FEATURES  optional, comma-separated config-features flags the clusters enable; each
+#                     overlay's own prerequisites (knative/overlays/ENV/config-features.txt) are
+#                     added for that overlay
 set -euo pipefail
 # shellcheck source=scripts/ci/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -11,15 +14,20 @@ cd "$CI_REPO_ROOT"
 ensure_kubectl
 out=$MANIFESTS_DIR
 mkdir -p "$out"
-features=()
-if [[ -n "${ROLLOUT_FEATURES:-}" ]]; then
-  features=(--feature "$ROLLOUT_FEATURES")
-fi
-
 for overlay in knative/overlays/*/; do
   env=$(basename "$overlay")
+  features=()
+  flags=$(overlay_features "$overlay")
+  if [[ -n "$flags" ]]; then
+    features=(--feature "$flags")
+  fi
   log "rendering $overlay -> $out/$env.yaml"
   kubectl kustomize "$overlay" >"$out/$env.yaml"
   log "validating $out/$env.yaml"
   rollout validate "${features[@]}" -f - <"$out/$env.yaml"
 done
+
+# The cluster's alert rules (knative/monitoring/, applied by the bootstrap): the same model check.
+log "rendering knative/monitoring -> $out/monitoring.yaml"
+kubectl kustomize knative/monitoring >"$out/monitoring.yaml"
+rollout validate -f - <"$out/monitoring.yaml"

@@ -34,11 +34,10 @@ set -euo pipefail
 
 # shellcheck source=scripts/ci/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../ci/lib.sh"
+# shellcheck source=scripts/java.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../java.sh"
 cd "$CI_REPO_ROOT"
 repo=$PWD
-if [[ -z "${JAVA_HOME:-}" && -d /usr/lib/jvm/temurin-25-jdk-amd64 ]]; then
-  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
-fi
 
 build=true
 case "${1:-}" in
@@ -311,10 +310,27 @@ declare -A upstream_override=(
   [INTEGRATION_ORDERSAPI_BASEURL]=$(stand_in_url orders-api)
   [INTEGRATION_ERP_BASEURL]=$(stand_in_url erp)
   [SPRING_SECURITY_OAUTH2_CLIENT_PROVIDER_ERP_TOKENURI]=$(stand_in_url erp)/oauth/token
-  # The front passes the integration paths to the Knative ingress, which routes them by Host to
-  # order-webhook: here order-webhook's container is the ingress.
-  [FRONT_KNATIVE_INGRESS_URL]=http://$run-order-webhook:8080
+  # The front calls a Service by its cluster-local name on port 80, Knative's gateway, which passes
+  # the request to the container's port: here the name leads to the container itself (aliases_of).
+  [FRONT_UPSTREAM_PORT]=$(sed -n 's/^port\t//p' "$work/order-webhook.run")
 )
+
+# aliases_of SERVICE: sets aliases to the podman --network-alias arguments that give container
+# SERVICE the cluster-local names the front calls it by (its FRONT_*_HOST values whose first label
+# is SERVICE), so that the front's resolver finds it as the cluster DNS would. A host of a Service
+# this run does not start stops it: the front would call nothing.
+aliases_of() {
+  local line host
+  aliases=()
+  while IFS= read -r line; do
+    host=${line#*=}
+    case "${host%%.*}" in
+      "$1") aliases+=(--network-alias "$host") ;;
+      order-webhook | order-status-sync) ;;
+      *) fail "front: ${line%%=*}=$host names no Service this test runs"; finish ;;
+    esac
+  done < <(sed -n 's/^env\t\(FRONT_[A-Z_]*_HOST=.*\)$/\1/p' "$work/front.run" | sort -u)
+}
 
 # run_args NAME: podman run arguments for workload NAME ($work/NAME.run) in args, with the secrets
 # written as files and the upstream URLs overridden; sets port, probe_readiness, probe_liveness,
@@ -414,8 +430,9 @@ start() {
 # Started one after the other, as a cold start after scale to zero: the figures are not two JVMs
 # sharing the CPUs.
 for service in order-webhook order-status-sync; do
+  aliases_of "$service"
   # shellcheck disable=SC2046
-  start "$service" "$FUNCTIONS_IMAGE" $(knative_env "$service") || finish
+  start "$service" "$FUNCTIONS_IMAGE" $(knative_env "$service") "${aliases[@]}" || finish
   figure "$service: $(grep -o -m 1 'Started [A-Za-z]* in [0-9.]* seconds (process running for [0-9.]*)' "$(log_of "$service")")"
 done
 start front "$FRONT_IMAGE" || finish

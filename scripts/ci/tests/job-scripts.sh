@@ -80,13 +80,23 @@ metadata:
   name: front
   labels:
     app.kubernetes.io/name: front
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: front
+spec:
+  rules:
+  - host: integration.dev.example.test
+    http:
+      paths: []
 EOF
 echo "# prod without the front" >"$tmp/manifests/prod.yaml"
 
 export CALLS="$tmp/calls.log" APPLIED="$tmp/applied.yaml"
 export JAVA_HOME="$tmp/jdk" PATH="$tmp/bin:$PATH" HOME="$tmp/home"
 export ROLLOUT_JAR="$tmp/rollout.jar" MANIFESTS_DIR="$tmp/manifests" CI_OUTPUT_DIR="$tmp/out"
-export KUBE_CONTEXT=acme/order-integration:order-integration KNATIVE_DOMAIN=dev.example.test
+export KUBE_CONTEXT=acme/order-integration:order-integration
 functions=registry.example.test/acme/order-integration/functions@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 front=registry.example.test/acme/order-integration/front@sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
 reset() { rm -rf "$CALLS" "$APPLIED" "$tmp/out"; touch "$CALLS" "$APPLIED"; }
@@ -105,8 +115,8 @@ expect "deploy.sh dev: front image set by digest" contains "$APPLIED" \
 expect "deploy.sh dev: front digest" contains "$APPLIED" "digest: sha256:bbbbbbbb"
 expect "deploy.sh dev: waits for the front's rolling update" contains "$CALLS" \
   "kubectl --context $KUBE_CONTEXT --namespace dev rollout status deployment/front --timeout=5m"
-expect "deploy.sh dev: environment URL as dotenv" contains "$tmp/out/deploy.env" \
-  "DYNAMIC_ENVIRONMENT_URL=https://order-webhook.dev.dev.example.test"
+expect "deploy.sh dev: environment URL (the Ingress host) as dotenv" contains "$tmp/out/deploy.env" \
+  "DYNAMIC_ENVIRONMENT_URL=https://integration.dev.example.test"
 
 reset
 ROLLOUT_ENV=prod ROLLOUT_STEPS=10,50,100 ROLLOUT_REQUIRE_METRICS_GATE=true FUNCTIONS_IMAGE=$functions \
@@ -119,9 +129,29 @@ reset
 ROLLOUT_ENV=prod ROLLOUT_STEPS=10,50,100 ROLLOUT_REQUIRE_METRICS_GATE=true PROMETHEUS_URL=http://prometheus.test \
   ROLLOUT_INTERVAL=5m FUNCTIONS_IMAGE=$functions FRONT_IMAGE=$front "$ci/deploy.sh" >"$tmp/out.log" 2>&1
 expect "deploy.sh prod succeeds with the gate configured" test $? -eq 0
-expect "deploy.sh prod: --steps 10,50,100 with the soak interval" contains "$CALLS" \
-  "$jar deploy --env prod --manifest $tmp/manifests/prod.yaml --steps 10,50,100 --interval 5m --image $functions"
+expect "deploy.sh prod: --steps 10,50,100 with the soak interval and prod's cluster features" contains "$CALLS" \
+  "$jar deploy --env prod --manifest $tmp/manifests/prod.yaml --steps 10,50,100 --interval 5m --feature kubernetes.podspec-topologyspreadconstraints --image $functions"
+expect "deploy.sh prod: no Ingress in the manifest, empty dotenv" test ! -s "$tmp/out/deploy.env"
 expect "deploy.sh prod: no front in the manifest, no kubectl" lacks "$CALLS" "kubectl"
+
+reset
+ROLLOUT_ENV=prod ROLLOUT_STEPS=10,50,100 ROLLOUT_REQUIRE_METRICS_GATE=true PROMETHEUS_URL=http://prometheus.test \
+  ROLLOUT_ALLOW_NO_TRAFFIC=true FUNCTIONS_IMAGE=$functions FRONT_IMAGE=$front "$ci/deploy.sh" >"$tmp/out.log" 2>&1
+expect "deploy.sh prod refuses ROLLOUT_ALLOW_NO_TRAFFIC" test $? -ne 0
+expect "deploy.sh prod refusing ROLLOUT_ALLOW_NO_TRAFFIC names it" contains "$tmp/out.log" "ROLLOUT_ALLOW_NO_TRAFFIC=true is refused"
+expect "deploy.sh prod refusing ROLLOUT_ALLOW_NO_TRAFFIC changes nothing" test ! -s "$CALLS"
+reset
+ROLLOUT_ENV=prod ROLLOUT_STEPS=10,50,100 ROLLOUT_REQUIRE_METRICS_GATE=true PROMETHEUS_URL=http://prometheus.test \
+  ROLLOUT_SKIP_METRIC_GATES=true FUNCTIONS_IMAGE=$functions FRONT_IMAGE=$front "$ci/deploy.sh" >"$tmp/out.log" 2>&1
+expect "deploy.sh prod refuses ROLLOUT_SKIP_METRIC_GATES" test $? -ne 0
+expect "deploy.sh prod refusing ROLLOUT_SKIP_METRIC_GATES changes nothing" test ! -s "$CALLS"
+expect "deploy.sh prod never passes --allow-no-traffic or --skip-metric-gates" lacks "$CALLS" "--allow-no-traffic"
+
+reset
+ROLLOUT_ENV=dev ROLLOUT_STEPS=100 ROLLOUT_SKIP_METRIC_GATES=true ROLLOUT_ALLOW_NO_TRAFFIC=true \
+  FUNCTIONS_IMAGE=$functions FRONT_IMAGE=$front "$ci/deploy.sh" >"$tmp/out.log" 2>&1
+expect "deploy.sh dev: ROLLOUT_SKIP_METRIC_GATES and ROLLOUT_ALLOW_NO_TRAFFIC become the CLI's flags" contains "$CALLS" \
+  "--steps 100 --skip-metric-gates --allow-no-traffic --image $functions"
 
 reset
 ROLLOUT_ENV=dev ROLLOUT_STEPS=100 FRONT_IMAGE=$front "$ci/deploy.sh" >"$tmp/out.log" 2>&1
@@ -139,8 +169,8 @@ CI_MERGE_REQUEST_IID=42 FUNCTIONS_IMAGE=$functions "$ci/preview.sh" create >"$tm
 expect "preview.sh create succeeds" test $? -eq 0
 expect "preview.sh create: rollout preview mr-42 in dev" contains "$CALLS" \
   "$jar preview --env dev --name mr-42 --image $functions"
-expect "preview.sh create: the preview's tag URL as dotenv" contains "$tmp/out/preview.env" \
-  "DYNAMIC_ENVIRONMENT_URL=https://mr-42-order-webhook.dev.dev.example.test"
+expect "preview.sh create: the preview's path on dev's front as dotenv" contains "$tmp/out/preview.env" \
+  "DYNAMIC_ENVIRONMENT_URL=https://integration.dev.acme.example/integrations/previews/mr-42/order"
 reset
 CI_MERGE_REQUEST_IID=42 "$ci/preview.sh" delete >"$tmp/out.log" 2>&1
 expect "preview.sh delete: rollout preview --delete" contains "$CALLS" "$jar preview --env dev --name mr-42 --delete"
@@ -155,6 +185,17 @@ ROLLOUT_ENV=prod ROLLBACK_TO=order-webhook-1a2b3c4 ROLLBACK_FRONT=true "$ci/roll
 expect "rollback.sh: --to ROLLBACK_TO" contains "$CALLS" "$jar rollback --env prod --to order-webhook-1a2b3c4"
 expect "rollback.sh: ROLLBACK_FRONT=true undoes deployment/front" contains "$CALLS" \
   "kubectl --context $KUBE_CONTEXT --namespace prod rollout undo deployment/front"
+reset
+CI_JOB_STATUS=failed ROLLOUT_ENV=prod "$ci/rollback.sh" --after-cancel >"$tmp/out.log" 2>&1
+expect "rollback.sh --after-cancel: a failed (not cancelled) job changes nothing" test ! -s "$CALLS"
+reset
+CI_JOB_STATUS=canceled "$ci/rollback.sh" --after-cancel >"$tmp/out.log" 2>&1
+expect "rollback.sh --after-cancel: a job without ROLLOUT_ENV (preview) changes nothing" test ! -s "$CALLS"
+reset
+CI_JOB_STATUS=canceled ROLLOUT_ENV=prod "$ci/rollback.sh" --after-cancel >"$tmp/out.log" 2>&1
+expect "rollback.sh --after-cancel: a cancelled deploy's unfinished rollout goes back" contains "$CALLS" \
+  "$jar rollback --env prod --only-unfinished"
+expect "rollback.sh --after-cancel: nothing else" lacks "$CALLS" "status"
 
 # --- manifests.sh ----------------------------------------------------------------------------------
 reset
@@ -167,8 +208,96 @@ for overlay in "$root"/knative/overlays/*/; do
   expect "manifests.sh writes $env.yaml" test -s "$rendered/$env.yaml"
 done
 expect "manifests.sh validates every overlay with rollout validate -f -" test \
-  "$(grep -c -- "$jar validate --feature kubernetes.podspec-securitycontext -f -" "$CALLS")" \
+  "$(grep -c -- "$jar validate --feature kubernetes.podspec-securitycontext[,a-z.-]* -f -" "$CALLS")" \
   -eq "$(find "$root/knative/overlays" -mindepth 1 -maxdepth 1 -type d | wc -l)"
+expect "manifests.sh renders and validates the alert rules" contains "$CALLS" "kubectl kustomize knative/monitoring"
+expect "manifests.sh writes monitoring.yaml" test -s "$rendered/monitoring.yaml"
+expect "manifests.sh adds prod's own cluster features (config-features.txt)" contains "$CALLS" \
+  "$jar validate --feature kubernetes.podspec-securitycontext,kubernetes.podspec-topologyspreadconstraints -f -"
+
+# --- scripts/bootstrap-namespace.sh (an administrator's script, with its own kubectl stand-in) -------
+# The stand-in renders FAKE_RENDERED, serves the kinds listed in FAKE_API_RESOURCES (kubectl's
+# api-resources columns), has the namespace labels of FAKE_LABELLED and the ClusterIssuer when
+# FAKE_ISSUER=yes.
+mkdir -p "$tmp/bootstrap-bin"
+cat >"$tmp/bootstrap-bin/kubectl" <<'EOF'
+#!/usr/bin/env bash
+echo "kubectl $*" >>"$CALLS"
+if [[ "$1" == --context ]]; then shift 2; fi
+case "$1 $2" in
+  "kustomize "*) cat "$FAKE_RENDERED" ;;
+  "api-resources "*) cat "$FAKE_API_RESOURCES" ;;
+  "get namespaces") [[ " ${FAKE_LABELLED:-} " == *" ${4%=true} "* ]] && echo "namespace/somewhere" ;;
+  "get clusterissuer") [[ "${FAKE_ISSUER:-}" == yes ]] ;;
+  "get namespace") true ;;
+  *)
+    if [[ " $* " == *" apply "* ]]; then
+      if [[ " $* " == *" -f - "* ]]; then cat >>"$APPLIED"; else echo "applied: $*" >>"$APPLIED"; fi
+    elif [[ " $* " == *" create rolebinding "* ]]; then
+      echo "kind: RoleBinding # $*"
+    fi
+    ;;
+esac
+EOF
+chmod +x "$tmp/bootstrap-bin/kubectl"
+cat >"$tmp/rendered.yaml" <<'EOF'
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: default-deny-ingress
+---
+apiVersion: monitoring.coreos.com/v1
+kind: PodMonitor
+metadata:
+  name: functions
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  annotations:
+    cert-manager.io/cluster-issuer: public
+  name: front
+EOF
+served="$tmp/api-resources.txt"
+cat >"$served" <<'EOF'
+networkpolicies   netpol   networking.k8s.io/v1   true   NetworkPolicy
+ingresses         ing      networking.k8s.io/v1   true   Ingress
+certificates      cert,certs   cert-manager.io/v1   true   Certificate
+EOF
+all_labels="networking.acme.example/knative-data-plane networking.acme.example/public-ingress networking.acme.example/metrics-scraper"
+bootstrap() {
+  PATH="$tmp/bootstrap-bin:$PATH" FAKE_RENDERED="$tmp/rendered.yaml" FAKE_API_RESOURCES="$served" \
+    "$root/scripts/bootstrap-namespace.sh" "$@" >"$tmp/out.log" 2>&1
+}
+reset
+FAKE_LABELLED=$all_labels FAKE_ISSUER=yes GITLAB_PROJECT_ID=4711 bootstrap prod
+expect "bootstrap-namespace.sh refuses a manifest whose CRD is missing" test $? -ne 0
+expect "bootstrap-namespace.sh names the missing kind and what installs it" contains "$tmp/out.log" \
+  "error: PodMonitor monitoring.coreos.com/v1 is not served by this cluster: install the prometheus-operator CRDs"
+expect "bootstrap-namespace.sh applies nothing when a CRD is missing" test ! -s "$APPLIED"
+echo "podmonitors   pmon   monitoring.coreos.com/v1   true   PodMonitor" >>"$served"
+reset
+FAKE_LABELLED="networking.acme.example/knative-data-plane" FAKE_ISSUER=yes GITLAB_PROJECT_ID=4711 bootstrap prod
+expect "bootstrap-namespace.sh refuses unlabelled namespaces the NetworkPolicies depend on" contains "$tmp/out.log" \
+  "no namespace labelled networking.acme.example/public-ingress networking.acme.example/metrics-scraper=true"
+expect "bootstrap-namespace.sh applies nothing without the namespace labels" test ! -s "$APPLIED"
+reset
+FAKE_LABELLED=$all_labels GITLAB_PROJECT_ID=4711 bootstrap prod
+expect "bootstrap-namespace.sh refuses an Ingress whose ClusterIssuer is missing" contains "$tmp/out.log" "no ClusterIssuer public"
+reset
+FAKE_LABELLED=$all_labels FAKE_ISSUER=yes bootstrap prod
+expect "bootstrap-namespace.sh needs GITLAB_PROJECT_ID" contains "$tmp/out.log" "GITLAB_PROJECT_ID"
+reset
+FAKE_LABELLED=$all_labels FAKE_ISSUER=yes GITLAB_PROJECT_ID=4711 bootstrap prod
+expect "bootstrap-namespace.sh prod succeeds with every prerequisite" test $? -eq 0
+expect "bootstrap-namespace.sh applies all but the deploy jobs' objects" contains "$APPLIED" \
+  "applied: apply -l app.kubernetes.io/name notin (functions,front) -f"
+expect "bootstrap-namespace.sh binds prod's deployer to the production environment's CI jobs" contains "$APPLIED" \
+  "create rolebinding deployer-gitlab-ci --role=deployer --group=gitlab:project_env:4711:production"
+reset
+FAKE_LABELLED=$all_labels FAKE_ISSUER=yes GITLAB_PROJECT_ID=4711 bootstrap dev
+expect "bootstrap-namespace.sh binds dev's deployer to the development tier (dev and review/*)" contains "$APPLIED" \
+  "--group=gitlab:project_env_tier:4711:development"
 
 # --- build-image.sh (plain sh, as in the Alpine-based BuildKit image) -----------------------------
 reset

@@ -271,6 +271,79 @@ class FrontHttpIntegrationTests {
 			assertThat(response.body()).contains("\"errors\"", "\"pointer\":\"#/data/items/0/quantity\"");
 		}
 
+		@Test
+		void passesAMergeRequestPreviewToItsTaggedRevisionsClusterLocalName() throws Exception {
+			byte[] body = sample("order-created.json");
+
+			HttpResponse<String> response = post("/integrations/previews/" + FrontStack.REVIEW_TAG + "/order", body,
+					newClientAddress());
+
+			assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+			assertSecurityHeaders(response);
+			assertThat(response.body()).contains("\"externalRef\":\"mueller:SO-100234\"");
+			LoggedRequest atGateway = stack.wireMock.findAll(postRequestedFor(urlEqualTo("/mapOrder"))).getLast();
+			assertThat(atGateway.getHeader("Host")).isEqualTo(FrontStack.REVIEW_HOST);
+			assertThat(stack.dns.questions()).contains(FrontStack.REVIEW_HOST);
+		}
+
+		@Test
+		void refusesTagsThatAreNotMergeRequestPreviews() throws Exception {
+			int before = stack.wireMock.findAll(postRequestedFor(urlEqualTo("/mapOrder"))).size();
+
+			// "candidate" and "current" are the rollout's own tags: never reachable through the front.
+			for (String tag : List.of("candidate", "current", "mr-x")) {
+				HttpResponse<String> response = post("/integrations/previews/" + tag + "/order", sample("order-created.json"),
+						newClientAddress());
+				assertThat(response.statusCode()).as(tag).isEqualTo(404);
+				assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
+			}
+			assertThat(stack.wireMock.findAll(postRequestedFor(urlEqualTo("/mapOrder")))).hasSize(before);
+			assertThat(get("/integrations/previews/" + FrontStack.REVIEW_TAG + "/order").statusCode()).isEqualTo(405);
+		}
+
+	}
+
+	/** The front is the only way to the functions, and only to their function paths. */
+	@Nested
+	class OneWayIn {
+
+		@Test
+		void neverPassesTheFunctionsManagementEndpoints() throws Exception {
+			for (String path : List.of("/actuator", "/actuator/", "/actuator/health", "/actuator/health/readiness",
+					"/actuator/prometheus", "/actuator/info", "/actuator/env")) {
+				HttpResponse<String> get = get(path);
+				assertThat(get.statusCode()).as(path).isEqualTo(404);
+				assertThat(get.headers().firstValue("Content-Type")).as(path).contains("application/problem+json");
+				assertThat(post(path, "{}".getBytes(StandardCharsets.UTF_8), newClientAddress()).statusCode()).as(path)
+					.isEqualTo(404);
+			}
+			assertThat(stack.wireMock.getAllServeEvents())
+				.noneSatisfy(event -> assertThat(event.getRequest().getUrl()).startsWith("/actuator"));
+		}
+
+		@Test
+		void neverPassesOrderStatusSync() throws Exception {
+			HttpResponse<String> response = post("/orderStatusSync", "{}".getBytes(StandardCharsets.UTF_8), newClientAddress());
+			assertThat(response.statusCode()).isIn(404, 405);
+			assertThat(post("/integrations/orderStatusSync", "{}".getBytes(StandardCharsets.UTF_8), newClientAddress())
+				.statusCode()).isEqualTo(404);
+			assertThat(stack.wireMock.getAllServeEvents())
+				.noneSatisfy(event -> assertThat(event.getRequest().getUrl()).contains("orderStatusSync"));
+		}
+
+		@Test
+		void addressesTheFunctionsOnlyByTheirClusterLocalNames() throws Exception {
+			post("/integrations/webhooks/orders", sample("order-created.json"), newClientAddress());
+
+			assertThat(stack.wireMock.getAllServeEvents()).isNotEmpty()
+				.filteredOn(event -> !event.getRequest().getUrl().startsWith("/api/"))
+				.allSatisfy(event -> assertThat(event.getRequest().getHeader("Host"))
+					.isIn(FrontStack.WEBHOOK_HOST, FrontStack.PREVIEW_HOST, FrontStack.REVIEW_HOST));
+			assertThat(stack.dns.questions()).isNotEmpty()
+				.allSatisfy(name -> assertThat(name).endsWith(".svc.cluster.local"))
+				.contains(FrontStack.WEBHOOK_HOST);
+		}
+
 	}
 
 }

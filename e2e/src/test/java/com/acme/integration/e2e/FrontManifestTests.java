@@ -51,6 +51,27 @@ class FrontManifestTests {
 			.containsExactlyInAnyOrder("/etc/nginx/conf.d", "/tmp");
 	}
 
+	@ParameterizedTest
+	@MethodSource("environments")
+	void frontProxiesToTheClusterLocalAddressOfTheEnvironmentsOrderWebhook(String environment) throws Exception {
+		Map<String, String> values = valuesFile(environment);
+
+		assertThat(values.get("FRONT_ORDER_WEBHOOK_HOST")).isEqualTo("order-webhook." + environment + ".svc.cluster.local");
+		assertThat(values.get("FRONT_UPSTREAM_PORT")).isEqualTo("80");
+		assertThat(String.join(" ", values.values())).doesNotContain("kourier", "istio", "contour");
+	}
+
+	@ParameterizedTest
+	@MethodSource("environments")
+	void onlyDevAdmitsMergeRequestPreviewTagsAndNoEnvironmentAdmitsTheRolloutsOwnTags(String environment) throws Exception {
+		java.util.regex.Pattern tags = java.util.regex.Pattern.compile(valuesFile(environment).get("FRONT_REVIEW_TAG_PATTERN"));
+
+		assertThat(tags.matcher("mr-42").find()).isEqualTo("dev".equals(environment));
+		for (String rolloutTag : List.of("candidate", "current", "mr-42-candidate", "xmr-42")) {
+			assertThat(tags.matcher(rolloutTag).find()).as(rolloutTag).isFalse();
+		}
+	}
+
 	private List<Map<String, Object>> kustomize(String environment) throws IOException, InterruptedException {
 		return RenderedOverlay.render(settings, environment, environment + ".yaml", "");
 	}

@@ -4,9 +4,11 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
+import com.acme.integration.testkit.OrdersApiStandIn;
+import com.acme.integration.testkit.StandInServer;
+import com.acme.integration.testkit.Webhooks;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import java.io.IOException;
 import java.net.URI;
@@ -26,10 +28,11 @@ import java.util.concurrent.TimeUnit;
  * The parts of one environment, started once for the whole suite:
  * <pre>
  * browser / HTTP client -> nginx (rendered by scripts/render-nginx.sh)
- *     -> "Knative ingress" stand-in (WireMock, routes by Host header like Knative does)
- *     -> functions jar (orderWebhook, mapOrder) -> Orders API stand-in (same WireMock)
+ *     resolves the cluster-local Service names through the cluster DNS stand-in
+ *     -> Knative's cluster-local gateway stand-in (WireMock, routes by Host header like Knative does)
+ *     -> functions jar (orderWebhook, mapOrder) -> the testkit's Orders API stand-in (same WireMock)
  * </pre>
- * The ingress stand-in records exactly what nginx sent (Host, path, body bytes), which is what
+ * The gateway stand-in records exactly what nginx sent (Host, path, body bytes), which is what
  * the front is responsible for; the real functions then prove that a signature still verifies.
  */
 final class FrontStack implements AutoCloseable {
@@ -38,12 +41,19 @@ final class FrontStack implements AutoCloseable {
 	static final String WEBHOOK_HOST = "order-webhook.integration-e2e.svc.cluster.local";
 	static final String PREVIEW_HOST = "preview-order-webhook.integration-e2e.svc.cluster.local";
 
+	/** A merge request's preview tag, as `rollout preview --name mr-7` creates it, and its cluster-local name. */
+	static final String REVIEW_TAG = "mr-7";
+	static final String REVIEW_HOST = REVIEW_TAG + "-" + WEBHOOK_HOST;
+
 	/** The sandbox signing secret from the team contract (sandbox only, not a real secret). */
-	static final String SANDBOX_SECRET = "whsec_c2FuZGJveC1vbmx5LW5vdC1hLXJlYWwtc2VjcmV0";
+	static final String SANDBOX_SECRET = Webhooks.SANDBOX_SECRET;
+
+	static final String ORDERS_API_TOKEN = "e2e-token";
 
 	static final String CUSTOMER_KEY = "mueller";
 
-	static final String CREATED_ORDER_ID = "ord-e2e-0001";
+	/** The stand-in's first order: the suite creates one. */
+	static final String CREATED_ORDER_ID = "ord-000001";
 
 	final E2eSettings settings;
 
@@ -53,11 +63,14 @@ final class FrontStack implements AutoCloseable {
 
 	final URI functions;
 
+	final ClusterDnsStandIn dns;
+
 	private final List<Process> processes = new ArrayList<>();
 
-	private FrontStack(E2eSettings settings, WireMockServer wireMock, URI front, URI functions) {
+	private FrontStack(E2eSettings settings, WireMockServer wireMock, ClusterDnsStandIn dns, URI front, URI functions) {
 		this.settings = settings;
 		this.wireMock = wireMock;
+		this.dns = dns;
 		this.front = front;
 		this.functions = functions;
 	}
@@ -66,14 +79,16 @@ final class FrontStack implements AutoCloseable {
 		E2eSettings settings = E2eSettings.fromSystemProperties();
 		E2eSettings.require(settings.functionsJar(), "build it first: ./mvnw -B -pl functions -am package -DskipTests");
 		E2eSettings.require(settings.nginx(), "install nginx (scripts/e2e.sh does)");
-		WireMockServer wireMock = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
-		wireMock.start();
+		StandInServer standIns = StandInServer.start(options().dynamicPort().bindAddress("127.0.0.1"),
+				new OrdersApiStandIn(ORDERS_API_TOKEN));
+		WireMockServer wireMock = standIns.wireMock();
 		FrontStack stack = null;
 		try {
 			URI functions = URI.create("http://127.0.0.1:" + Commands.freePort());
 			URI front = URI.create("http://127.0.0.1:" + Commands.freePort());
-			stack = new FrontStack(settings, wireMock, front, functions);
-			stack.stubIngressAndOrdersApi();
+			ClusterDnsStandIn dns = ClusterDnsStandIn.start().service(WEBHOOK_HOST).service(PREVIEW_HOST).service(REVIEW_HOST);
+			stack = new FrontStack(settings, wireMock, dns, front, functions);
+			stack.stubGateway();
 			stack.startFunctions();
 			stack.startNginx();
 			stack.awaitUp(functions.resolve("/actuator/health/readiness"), Duration.ofMinutes(3), "functions");
@@ -92,17 +107,14 @@ final class FrontStack implements AutoCloseable {
 		}
 	}
 
-	private void stubIngressAndOrdersApi() {
-		// Knative ingress stand-in: only the right Host reaches the function, as with Knative.
+	private void stubGateway() {
+		// Cluster-local gateway stand-in: only the right Host reaches the function, as with Knative.
 		wireMock.stubFor(post(urlEqualTo("/orderWebhook")).withHeader("Host", equalTo(WEBHOOK_HOST))
 			.willReturn(aResponse().proxiedFrom(functions.toString())));
 		wireMock.stubFor(post(urlEqualTo("/mapOrder")).withHeader("Host", equalTo(PREVIEW_HOST))
 			.willReturn(aResponse().proxiedFrom(functions.toString())));
-		// Orders API stand-in.
-		wireMock.stubFor(post(urlEqualTo("/api/v1/orders")).willReturn(aResponse().withStatus(201)
-			.withHeader("Content-Type", "application/json")
-			.withBody("{\"id\":\"" + CREATED_ORDER_ID + "\",\"status\":\"received\"}")));
-		wireMock.stubFor(post(urlPathMatching("/api/v1/integration/dead-letters")).willReturn(aResponse().withStatus(202)));
+		wireMock.stubFor(post(urlEqualTo("/mapOrder")).withHeader("Host", equalTo(REVIEW_HOST))
+			.willReturn(aResponse().proxiedFrom(functions.toString())));
 	}
 
 	private void startFunctions() throws IOException {
@@ -115,7 +127,7 @@ final class FrontStack implements AutoCloseable {
 				"--integration.customer.key=" + CUSTOMER_KEY,
 				"--integration.webhook.secrets=" + SANDBOX_SECRET,
 				"--integration.orders-api.base-url=" + wireMock.baseUrl(),
-				"--integration.orders-api.token=e2e-token")
+				"--integration.orders-api.token=" + ORDERS_API_TOKEN)
 			.redirectErrorStream(true)
 			.redirectOutput(log.toFile());
 		// No mounted secrets here: the config tree import must find nothing.
@@ -132,14 +144,15 @@ final class FrontStack implements AutoCloseable {
 		Commands.Result render = Commands.run(List.of("bash", settings.renderScript().toString(), "dev", rendered.toString()),
 				Map.ofEntries(Map.entry("FRONT_LISTEN_PORT", String.valueOf(front.getPort())),
 						Map.entry("FRONT_UI_ROOT", ui.toString()),
-						Map.entry("FRONT_KNATIVE_INGRESS_URL", "http://127.0.0.1:" + wireMock.port()),
+						// The gateway stand-in's port instead of the Services' 80; the names are
+						// resolved as in the cluster, through the DNS stand-in.
+						Map.entry("FRONT_UPSTREAM_PORT", String.valueOf(wireMock.port())),
 						Map.entry("FRONT_ORDER_WEBHOOK_HOST", WEBHOOK_HOST),
 						Map.entry("FRONT_PREVIEW_HOST", PREVIEW_HOST),
 						// The tests act as the load balancer: X-Forwarded-For from 127.0.0.1 is trusted,
 						// so each test can be its own client IP with its own rate-limit bucket.
 						Map.entry("FRONT_REAL_IP_FROM", "127.0.0.1"),
-						// The ingress is an IP literal here: nothing to resolve.
-						Map.entry("FRONT_RESOLVER", "127.0.0.1"),
+						Map.entry("FRONT_RESOLVER", dns.address()),
 						Map.entry("FRONT_WEBHOOK_RATE", "30r/m"),
 						Map.entry("FRONT_WEBHOOK_BURST", "5"),
 						Map.entry("FRONT_PREVIEW_RATE", "30r/m"),
@@ -199,7 +212,7 @@ final class FrontStack implements AutoCloseable {
 	}
 
 	/**
-	 * Calls each path through the whole chain (nginx, ingress stand-in, function) until it is
+	 * Calls each path through the whole chain (nginx, gateway stand-in, function) until it is
 	 * answered by the function: on a loaded machine the first calls of a fresh JVM are slow, and
 	 * the tests must not measure that. Comes from its own client address (X-Forwarded-For), so no
 	 * test's rate-limit bucket is used. The answers do not matter (an unsigned webhook is refused).
@@ -241,6 +254,7 @@ final class FrontStack implements AutoCloseable {
 			}
 		}
 		wireMock.stop();
+		dns.close();
 	}
 
 }

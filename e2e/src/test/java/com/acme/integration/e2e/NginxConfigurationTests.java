@@ -46,7 +46,7 @@ class NginxConfigurationTests {
 		String conf = Files.readString(rendered.resolve("default.conf"));
 		assertThat(conf).doesNotContain("${FRONT_");
 		// nginx's own variables are left alone by the FRONT_ filter.
-		assertThat(conf).contains("$request_id", "$binary_remote_addr", "proxy_pass $front_ingress/orderWebhook;",
+		assertThat(conf).contains("$request_id", "$binary_remote_addr", "proxy_pass http://$front_upstream_host:80/orderWebhook;",
 				"client_max_body_size 256k;");
 
 		Path nginxConf = Commands.writeNginxConf(work.resolve("prefix"), rendered);
@@ -54,6 +54,10 @@ class NginxConfigurationTests {
 				work.resolve("prefix").toString(), "-c", nginxConf.toString()), Map.of(), work.resolve("nginx-t.log"));
 		assertThat(test.exitCode()).as(test.output()).isZero();
 		assertThat(test.output()).contains("test is successful");
+		// The upstreams are the Services' own cluster-local names: no networking layer is named.
+		String directives = conf.lines().map(line -> line.replaceFirst("#.*", "")).collect(java.util.stream.Collectors.joining("\n"));
+		assertThat(directives.toLowerCase(java.util.Locale.ROOT)).doesNotContain("kourier", "istio", "contour");
+		assertThat(conf).contains("set $front_upstream_host \"order-webhook." + environment + ".svc.cluster.local\";");
 	}
 
 	@Test

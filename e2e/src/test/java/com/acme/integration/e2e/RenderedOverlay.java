@@ -24,14 +24,20 @@ final class RenderedOverlay {
 	 */
 	static List<Map<String, Object>> render(E2eSettings settings, String overlay, String outputName, String whyNeeded)
 			throws IOException, InterruptedException {
+		return renderDirectory(settings, settings.repoRoot().resolve("knative/overlays").resolve(overlay), outputName, whyNeeded);
+	}
+
+	/** Renders any kustomization directory, as {@link #render} does an overlay. */
+	static List<Map<String, Object>> renderDirectory(E2eSettings settings, Path kustomization, String outputName,
+			String whyNeeded) throws IOException, InterruptedException {
 		assumeTrue(Files.isExecutable(Path.of("/usr/bin/kubectl")) || Files.isExecutable(Path.of("/usr/local/bin/kubectl")),
 				"kubectl (with its built-in kustomize) is not installed" + whyNeeded);
-		Commands.Result result = Commands.run(List.of("kubectl", "kustomize",
-				settings.repoRoot().resolve("knative/overlays").resolve(overlay).toString()), Map.of(),
+		Commands.Result result = Commands.run(List.of("kubectl", "kustomize", kustomization.toString()), Map.of(),
 				settings.workDir().resolve("manifests/" + outputName));
 		assertThat(result.exitCode()).as(result.output()).isZero();
 		@SuppressWarnings("unchecked")
 		List<Map<String, Object>> documents = StreamSupport.stream(new Yaml().loadAll(result.output()).spliterator(), false)
+			.filter(java.util.Objects::nonNull)
 			.map(document -> (Map<String, Object>) document)
 			.toList();
 		return documents;

@@ -9,17 +9,15 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 
 class OnExposedFunctionCondition extends SpringBootCondition {
 
-	static final String DEFINITION = "spring.cloud.function.definition";
-
 	@Override
 	public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
 		Map<String, Object> attributes = metadata.getAnnotationAttributes(ConditionalOnExposedFunction.class.getName());
 		String function = (attributes != null) ? (String) attributes.get("value") : null;
-		String definition = context.getEnvironment().getProperty(DEFINITION);
-		if (function != null && FunctionPaths.parse(definition).contains(function)) {
-			return ConditionOutcome.match(function + " is in " + DEFINITION);
+		String definition = context.getEnvironment().getProperty(FunctionDefinition.PROPERTY);
+		if (function != null && FunctionDefinition.names(definition).contains(function)) {
+			return ConditionOutcome.match(function + " is in " + FunctionDefinition.PROPERTY);
 		}
-		return ConditionOutcome.noMatch(function + " is not in " + DEFINITION + " (" + definition + ")");
+		return ConditionOutcome.noMatch(function + " is not in " + FunctionDefinition.PROPERTY + " (" + definition + ")");
 	}
 
 }

@@ -1,7 +1,6 @@
 /**
- * Cross-cutting HTTP concerns: problem details (the one place that turns exceptions into RFC 9457
- * responses), the request guard for function paths, the response header allow-list, security and
- * logging context.
+ * What every feature shares and that is not HTTP: the customer this deployment serves and the wiring of
+ * each feature to the functions a service exposes ({@code spring.cloud.function.definition}).
  */
 @NullMarked
 package com.acme.integration.config;

@@ -1,12 +1,11 @@
 package com.acme.integration.orders;
 
 import java.time.Clock;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -15,12 +14,11 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.messaging.Message;
 
 import com.acme.integration.config.ConditionalOnExposedFunction;
-import com.acme.integration.config.RawRequest;
 import com.acme.integration.webhook.SignatureVerifier;
 
 /**
- * The orderWebhook function (POST /orderWebhook): a thin adapter from the HTTP message (raw body
- * bytes and headers) to {@link OrderWebhookHandler}. Wired only where orderWebhook is in
+ * The orderWebhook function (POST /orderWebhook): a thin adapter from the HTTP message (body bytes
+ * and headers) to {@link OrderWebhookHandler}. Wired only where orderWebhook is in
  * {@code spring.cloud.function.definition}.
  */
 @Configuration(proxyBeanMethods = false)
@@ -39,29 +37,21 @@ class OrderWebhookConfiguration {
 		return new OrderWebhookHandler(verifier, mapper, ordersApiClient, meters);
 	}
 
-	/**
-	 * The message carries the body decoded to text and one line per header; the signature is over
-	 * the bytes as sent and a repeated signing header must be seen, so both come from
-	 * {@link RawRequest} where the function serves an HTTP request.
-	 */
+	/** The body and the signing headers of the HTTP request, as the web layer hands them to the function. */
 	@Bean
 	Function<Message<byte[]>, WebhookResult> orderWebhook(OrderWebhookHandler handler) {
 		return message -> handler.handle(header(message, "webhook-id"), header(message, "webhook-timestamp"),
-				header(message, "webhook-signature"), RawRequest.body(message.getPayload()));
+				header(message, "webhook-signature"), message.getPayload());
 	}
 
-	private static List<String> header(Message<byte[]> message, String name) {
-		List<String> lines = RawRequest.headerLines(name);
-		if (lines != null) {
-			return lines;
-		}
-		// HTTP header names are case-insensitive; message header names are not.
+	/** HTTP header names are case-insensitive; message header names are not. */
+	private static @Nullable String header(Message<byte[]> message, String name) {
 		for (Map.Entry<String, Object> header : message.getHeaders().entrySet()) {
-			if (header.getKey().toLowerCase(Locale.ROOT).equals(name)) {
-				return List.of(String.valueOf(header.getValue()));
+			if (header.getKey().equalsIgnoreCase(name)) {
+				return String.valueOf(header.getValue());
 			}
 		}
-		return List.of();
+		return null;
 	}
 
 }

@@ -1,17 +1,21 @@
 package com.acme.integration.orders;
 
-import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.acme.integration.webhook.InvalidSignatureException;
 import com.acme.integration.webhook.SignatureVerifier;
+import com.acme.integration.webhook.SignatureVerifier.SignedBy;
 
 /**
- * One customer webhook, start to end: verify the signature over the raw bytes, map (parse and
+ * One customer webhook, start to end: verify the signature over the body bytes, map (parse and
  * validate) the body, deliver it to our Orders API with the webhook id as idempotency key, and
  * answer only once the API has it. Counts every outcome per event type.
  */
@@ -27,6 +31,9 @@ class OrderWebhookHandler {
 
 	private final MeterRegistry meters;
 
+	/** By "type|outcome": registered once, not looked up for every webhook. */
+	private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+
 	OrderWebhookHandler(SignatureVerifier verifier, CustomerOrderMapper mapper, OrdersApiClient ordersApi,
 			MeterRegistry meters) {
 		this.verifier = verifier;
@@ -36,19 +43,29 @@ class OrderWebhookHandler {
 	}
 
 	/**
-	 * @param webhookIds every {@code webhook-id} header line received (one, if the webhook is valid)
-	 * @param timestamps every {@code webhook-timestamp} header line
-	 * @param signatures every {@code webhook-signature} header line
-	 * @param body the body as received, byte for byte
+	 * @param webhookId the {@code webhook-id} header
+	 * @param timestamp the {@code webhook-timestamp} header
+	 * @param signatures the {@code webhook-signature} header
+	 * @param body the body, as the web layer decoded and re-encoded it: byte for byte what a UTF-8 sender sent
 	 */
-	WebhookResult handle(List<String> webhookIds, List<String> timestamps, List<String> signatures, byte[] body) {
+	WebhookResult handle(@Nullable String webhookId, @Nullable String timestamp, @Nullable String signatures,
+			byte[] body) {
 		String eventType = "unknown";
 		try {
-			this.verifier.verify(webhookIds, timestamps, signatures, body);
-			String webhookId = webhookIds.get(0);
+			// Bytes that were not UTF-8 reach us as U+FFFD, and the signature is checked over what reached us.
+			this.mapper.requireUtf8(body);
+			SignedBy signedBy = this.verifier.verify(webhookId, timestamp, signatures, body);
 			CustomerOrderEvent event = this.mapper.map(body);
 			eventType = event.getType().getWireName();
-			WebhookResult result = deliver(event, webhookId);
+			if (event.getType() == OrderEventType.PING) {
+				count(eventType, "pong");
+				log.info("Webhook ping answered (signed by {})", signedBy);
+				return WebhookResult.PONG;
+			}
+			if (signedBy == SignedBy.SMOKE_CHECK) {
+				throw new InvalidSignatureException("A smoke-check secret signs pings only.");
+			}
+			WebhookResult result = deliver(event, Objects.requireNonNull(webhookId));
 			count(eventType, result.result());
 			log.info("Webhook {} for {} delivered: order {} {}", eventType, event.getExternalRef(), result.orderId(),
 					result.result());
@@ -74,6 +91,12 @@ class OrderWebhookHandler {
 			log.warn("Webhook {} rejected by the Orders API with status {}", eventType, ex.upstreamStatus());
 			throw ex;
 		}
+		catch (UpstreamOrderUnknownException ex) {
+			count(eventType, "unknown_order");
+			log.warn("Webhook {} for {} not taken yet: our Orders API does not know the order; the sender is asked to "
+					+ "deliver it again", eventType, ex.externalRef());
+			throw ex;
+		}
 		catch (UpstreamConflictException ex) {
 			count(eventType, "conflict");
 			log.warn("Webhook {} is already in flight at the Orders API", eventType);
@@ -94,24 +117,26 @@ class OrderWebhookHandler {
 			case CREATED -> OrdersApiClient.Operation.CREATE;
 			case UPDATED -> OrdersApiClient.Operation.UPDATE;
 			case CANCELLED -> OrdersApiClient.Operation.CANCEL;
+			case PING -> throw new IllegalStateException("a ping is never delivered");
 		};
-		OrdersApiClient.Accepted accepted = this.ordersApi.send(operation, event.getExternalRef(), key,
+		OrdersApiClient.Accepted accepted = this.ordersApi.send(operation,
+				Objects.requireNonNull(event.getExternalRef()), key, Objects.requireNonNull(event.getOccurredAt()),
 				this.mapper.toJson(event));
 		String result = accepted.replayed() ? "duplicate" : switch (event.getType()) {
 			case CREATED -> "created";
 			case UPDATED -> "updated";
 			case CANCELLED -> "cancelled";
+			case PING -> "pong";
 		};
 		return new WebhookResult(accepted.orderId(), result);
 	}
 
 	private void count(String eventType, String outcome) {
-		Counter.builder("integration.webhook.events")
+		this.counters.computeIfAbsent(eventType + '|' + outcome, key -> Counter.builder("integration.webhook.events")
 			.description("Customer order webhooks by event type and outcome")
 			.tag("type", eventType)
 			.tag("outcome", outcome)
-			.register(this.meters)
-			.increment();
+			.register(this.meters)).increment();
 	}
 
 }

@@ -1,8 +1,9 @@
 package com.acme.integration.orders;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,8 +11,15 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
@@ -31,13 +39,9 @@ import org.springframework.core.retry.RetryPolicy;
 import org.springframework.core.retry.RetryTemplate;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
-import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.util.backoff.BackOff;
 import org.springframework.util.backoff.BackOffExecution;
-import org.springframework.web.client.ResourceAccessException;
-import org.springframework.web.client.RestClient;
 import org.springframework.web.util.UriComponentsBuilder;
 
 /**
@@ -48,7 +52,9 @@ import org.springframework.web.util.UriComponentsBuilder;
  * one total deadline; each attempt's timeout is capped by what is left of it. What still fails is
  * an {@link UpstreamUnavailableException}; a business rejection is an
  * {@link UpstreamRejectedException}, a request in flight with the same key an
- * {@link UpstreamConflictException}.
+ * {@link UpstreamConflictException}, an update or cancellation of an order the API does not know
+ * (yet) an {@link UpstreamOrderUnknownException}. Every call carries the event's own time as
+ * {@code Event-Time}, so that the API can tell which of two events for one order is the newer.
  */
 class OrdersApiClient {
 
@@ -57,6 +63,13 @@ class OrdersApiClient {
 	static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
 	static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
+
+	static final String EVENT_TIME = "Event-Time";
+
+	private static final String ACCEPT = MediaType.APPLICATION_JSON_VALUE + ", " + MediaType.APPLICATION_PROBLEM_JSON_VALUE;
+
+	private static final List<String> OUTCOMES = List.of("accepted", "transient", "conflict", "rejected",
+			"unknown_order", "io_error");
 
 	private static final int MAX_TITLE = 200;
 
@@ -96,37 +109,36 @@ class OrdersApiClient {
 
 	private final Clock clock;
 
-	private final MeterRegistry meters;
+	/** Registered once: a lookup per call would cost more than the meter does. */
+	private final Map<Operation, Map<String, Timer>> attemptTimers = new EnumMap<>(Operation.class);
 
-	/** For attempts with the full read timeout (all but late retries): built once, not per request. */
-	private final RestClient restClient;
+	private final Map<Operation, Counter> retries = new EnumMap<>(Operation.class);
 
 	OrdersApiClient(OrdersApiProperties properties, JsonMapper jsonMapper, MeterRegistry meters, Clock clock) {
 		this.properties = properties;
 		this.jsonMapper = jsonMapper;
-		this.meters = meters;
 		this.clock = clock;
+		// Our API's answers are small and not asked to be compressed: no Accept-Encoding is sent.
 		this.httpClient = HttpClient.newBuilder()
 			.connectTimeout(properties.connectTimeout())
 			.version(HttpClient.Version.HTTP_1_1)
 			.followRedirects(HttpClient.Redirect.NEVER)
 			.build();
-		this.restClient = restClient(properties.readTimeout());
-	}
-
-	/**
-	 * A client whose requests time out after {@code readTimeout}. Building one sets up its message
-	 * converters (Jackson mappers included), which costs more than a whole call to a fast API: done
-	 * once for the configured timeout, per attempt only when what is left of the deadline is shorter.
-	 */
-	private RestClient restClient(Duration readTimeout) {
-		JdkClientHttpRequestFactory requestFactory = new JdkClientHttpRequestFactory(this.httpClient);
-		requestFactory.setReadTimeout(readTimeout);
-		// Our API's answers are small. With compression on, the factory asks for gzip and reads the body
-		// through a GZIPInputStream that its timeout closes from another thread: the read then fails with
-		// IllegalStateException ("Inflater has been closed") instead of an IOException.
-		requestFactory.enableCompression(false);
-		return RestClient.builder().requestFactory(requestFactory).build();
+		for (Operation operation : Operation.values()) {
+			Map<String, Timer> timers = new HashMap<>();
+			for (String outcome : OUTCOMES) {
+				timers.put(outcome, Timer.builder("integration.orders_api.requests")
+					.description("Latency of single Orders API attempts")
+					.tag("operation", operation.tag)
+					.tag("outcome", outcome)
+					.register(meters));
+			}
+			this.attemptTimers.put(operation, Map.copyOf(timers));
+			this.retries.put(operation, Counter.builder("integration.orders_api.retries")
+				.description("Retries of Orders API calls after a transient failure")
+				.tag("operation", operation.tag)
+				.register(meters));
+		}
 	}
 
 	URI uri(Operation operation, String externalRef) {
@@ -141,9 +153,10 @@ class OrdersApiClient {
 
 	/**
 	 * Sends one order operation, retrying transient failures until the deadline.
+	 * @param eventTime when the event happened at the customer (RFC 3339)
 	 * @param body the JSON request body, sent unchanged on every attempt
 	 */
-	Accepted send(Operation operation, String externalRef, String idempotencyKey, byte[] body) {
+	Accepted send(Operation operation, String externalRef, String idempotencyKey, String eventTime, byte[] body) {
 		URI uri = uri(operation, externalRef);
 		long start = System.nanoTime();
 		Duration deadline = this.properties.deadline();
@@ -157,18 +170,15 @@ class OrdersApiClient {
 		try {
 			return retryTemplate.execute(() -> {
 				if (attempts.incrementAndGet() > 1) {
-					Counter.builder("integration.orders_api.retries")
-						.description("Retries of Orders API calls after a transient failure")
-						.tag("operation", operation.tag)
-						.register(this.meters)
-						.increment();
+					this.retries.get(operation).increment();
 				}
 				Duration remaining = deadline.minusNanos(System.nanoTime() - start);
 				if (remaining.isNegative() || remaining.isZero()) {
 					throw new TransientFailure("deadline reached before the attempt", null, null);
 				}
 				try {
-					return attempt(operation, uri, idempotencyKey, body, min(this.properties.readTimeout(), remaining));
+					return attempt(operation, uri, externalRef, idempotencyKey, eventTime, body,
+							min(this.properties.readTimeout(), remaining));
 				}
 				catch (TransientFailure ex) {
 					retryAfterHint.set(ex.retryAfter);
@@ -187,7 +197,8 @@ class OrdersApiClient {
 						deadline, transientFailure.getMessage());
 				throw new UpstreamUnavailableException("Orders API unavailable", retryAfter, transientFailure);
 			}
-			if ((last instanceof Conflict || last instanceof Rejected) && last.getCause() instanceof RuntimeException cause) {
+			if (last instanceof UpstreamFailure && !(last instanceof TransientFailure)
+					&& last.getCause() instanceof RuntimeException cause) {
 				throw cause;
 			}
 			if (last instanceof RuntimeException runtime) {
@@ -197,63 +208,77 @@ class OrdersApiClient {
 		}
 	}
 
-	private Accepted attempt(Operation operation, URI uri, String idempotencyKey, byte[] body, Duration timeout) {
-		RestClient restClient = timeout.equals(this.properties.readTimeout()) ? this.restClient : restClient(timeout);
-		Timer.Sample sample = Timer.start(this.meters);
+	private Accepted attempt(Operation operation, URI uri, String externalRef, String idempotencyKey,
+			String eventTime, byte[] body, Duration timeout) {
+		long start = System.nanoTime();
 		String outcome = "io_error";
+		HttpRequest request = HttpRequest.newBuilder(uri)
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.properties.token())
+			.header(IDEMPOTENCY_KEY, idempotencyKey)
+			.header(EVENT_TIME, eventTime)
+			.header(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON_VALUE)
+			.header(HttpHeaders.ACCEPT, ACCEPT)
+			.method(operation.method.name(), HttpRequest.BodyPublishers.ofByteArray(body))
+			.build();
+		CompletableFuture<HttpResponse<byte[]>> exchange = this.httpClient.sendAsync(request,
+				HttpResponse.BodyHandlers.ofByteArray());
 		try {
-			Accepted accepted = restClient.method(operation.method)
-				.uri(uri)
-				.header(HttpHeaders.AUTHORIZATION, "Bearer " + this.properties.token())
-				.header(IDEMPOTENCY_KEY, idempotencyKey)
-				.contentType(MediaType.APPLICATION_JSON)
-				.accept(MediaType.APPLICATION_JSON, MediaType.APPLICATION_PROBLEM_JSON)
-				.body(body)
-				.exchange((request, response) -> classify(response.getStatusCode(), response.getHeaders(),
-						response.getBody().readAllBytes()));
+			// The whole exchange, answer body included, within the attempt's time.
+			HttpResponse<byte[]> response = exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+			Accepted accepted = classify(operation, externalRef, response.statusCode(), response.headers(),
+					response.body());
 			outcome = "accepted";
-			return (accepted != null) ? accepted : new Accepted(null, false);
+			return accepted;
 		}
 		catch (UpstreamFailure ex) {
 			outcome = ex.outcome();
 			throw ex;
 		}
-		catch (ResourceAccessException ex) {
+		catch (TimeoutException ex) {
+			exchange.cancel(true);
+			throw new TransientFailure("no complete answer within " + timeout, null, ex);
+		}
+		catch (ExecutionException ex) {
 			throw new TransientFailure("I/O error: " + describe(ex), null, ex);
 		}
+		catch (InterruptedException ex) {
+			exchange.cancel(true);
+			Thread.currentThread().interrupt();
+			throw new TransientFailure("interrupted", null, ex);
+		}
 		catch (RuntimeException ex) {
-			// Whatever else fails while exchanging with our API (the HTTP client's internals throw unchecked
-			// exceptions on broken or closed responses) leaves us not knowing whether the API has the order:
-			// transient, like an I/O error; the idempotency key makes the retry safe.
+			// Whatever else fails while exchanging with our API leaves us not knowing whether the API has
+			// the order: transient, like an I/O error; the idempotency key makes the retry safe.
 			throw new TransientFailure("unexpected failure: " + describe(ex), null, ex);
 		}
 		finally {
-			sample.stop(Timer.builder("integration.orders_api.requests")
-				.description("Latency of single Orders API attempts")
-				.tag("operation", operation.tag)
-				.tag("outcome", outcome)
-				.register(this.meters));
+			this.attemptTimers.get(operation).get(outcome).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
 		}
 	}
 
-	private Accepted classify(HttpStatusCode status, HttpHeaders headers, byte[] body) {
-		int code = status.value();
-		if (status.is2xxSuccessful()) {
-			return new Accepted(orderId(body), "true".equalsIgnoreCase(headers.getFirst(IDEMPOTENT_REPLAYED)));
+	private Accepted classify(Operation operation, String externalRef, int code, java.net.http.HttpHeaders headers,
+			byte[] body) {
+		if (code >= 200 && code < 300) {
+			return new Accepted(orderId(body),
+					"true".equalsIgnoreCase(headers.firstValue(IDEMPOTENT_REPLAYED).orElse(null)));
 		}
-		Duration retryAfter = retryAfter(headers.getFirst(HttpHeaders.RETRY_AFTER));
+		if (code == 404 && operation != Operation.CREATE) {
+			throw new UnknownOrder(
+					new UpstreamOrderUnknownException(externalRef, this.properties.unknownOrderRetryAfter()));
+		}
+		Duration retryAfter = retryAfter(headers.firstValue(HttpHeaders.RETRY_AFTER).orElse(null));
 		if (code == 409) {
 			throw new Conflict(new UpstreamConflictException("Orders API has a request with this key in flight",
 					retryAfter));
 		}
-		if (code == 429 || code == 408 || status.is5xxServerError()) {
+		if (code == 429 || code == 408 || (code >= 500 && code < 600)) {
 			throw new TransientFailure("status " + code, retryAfter, null);
 		}
 		if (code == 401 || code == 403) {
 			log.error("Orders API refused our credentials (status {}): check integration.orders-api.token", code);
 			throw new TransientFailure("status " + code + " (credentials)", retryAfter, null);
 		}
-		if (status.is4xxClientError()) {
+		if (code >= 400 && code < 500) {
 			throw new Rejected(rejected(code, body));
 		}
 		throw new TransientFailure("unexpected status " + code, retryAfter, null);
@@ -417,6 +442,19 @@ class OrdersApiClient {
 		@Override
 		String outcome() {
 			return "conflict";
+		}
+
+	}
+
+	private static final class UnknownOrder extends UpstreamFailure {
+
+		UnknownOrder(UpstreamOrderUnknownException cause) {
+			super(cause.getMessage(), cause);
+		}
+
+		@Override
+		String outcome() {
+			return "unknown_order";
 		}
 
 	}

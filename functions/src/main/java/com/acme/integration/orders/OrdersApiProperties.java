@@ -27,6 +27,8 @@ import com.acme.integration.config.ConditionalOnExposedFunction;
  * @param maxBackoff upper bound of one retry delay (a longer Retry-After from the API still wins)
  * @param maxRetries upper bound on retries; the deadline usually ends them first
  * @param unavailableRetryAfter Retry-After we answer with when the API gave none
+ * @param unknownOrderRetryAfter Retry-After we answer an update or cancellation with while our API does not
+ * know the order yet (its order.created has not arrived)
  */
 @Validated
 @ConfigurationProperties("integration.orders-api")
@@ -35,7 +37,8 @@ public record OrdersApiProperties(@NotNull URI baseUrl, @NotBlank String token,
 		@DefaultValue("10s") @NotNull Duration deadline, @DefaultValue("2s") @NotNull Duration connectTimeout,
 		@DefaultValue("5s") @NotNull Duration readTimeout, @DefaultValue("200ms") @NotNull Duration initialBackoff,
 		@DefaultValue("2s") @NotNull Duration maxBackoff, @DefaultValue("10") @Min(0) @Max(100) int maxRetries,
-		@DefaultValue("30s") @NotNull Duration unavailableRetryAfter) {
+		@DefaultValue("30s") @NotNull Duration unavailableRetryAfter,
+		@DefaultValue("60s") @NotNull Duration unknownOrderRetryAfter) {
 
 	@Override
 	public String toString() {

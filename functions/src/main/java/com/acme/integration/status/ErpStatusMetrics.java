@@ -8,7 +8,7 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * The meters of order status sync: {@code integration.status.events{outcome}} counts every event answered
- * (forwarded, skipped, transient, permanent); {@code integration.status.erp.requests{outcome}} times each HTTP
+ * (forwarded, skipped, smoke, transient, permanent); {@code integration.status.erp.requests{outcome}} times each HTTP
  * exchange with the ERP, token fetch included (success, rejected, unauthorized, unavailable, io-error,
  * token-error).
  */
@@ -24,6 +24,8 @@ final class ErpStatusMetrics {
 
 	private final Counter skipped;
 
+	private final Counter smokeChecks;
+
 	private final Counter transientFailures;
 
 	private final Counter permanentFailures;
@@ -32,6 +34,7 @@ final class ErpStatusMetrics {
 		this.registry = registry;
 		this.forwarded = counter("forwarded");
 		this.skipped = counter("skipped");
+		this.smokeChecks = counter("smoke");
 		this.transientFailures = counter("transient");
 		this.permanentFailures = counter("permanent");
 	}
@@ -49,6 +52,10 @@ final class ErpStatusMetrics {
 
 	void skipped() {
 		this.skipped.increment();
+	}
+
+	void smokeCheck() {
+		this.smokeChecks.increment();
 	}
 
 	void transientFailure() {

@@ -20,7 +20,10 @@ final class OrderStatusSync {
 		FORWARDED,
 
 		/** Another customer's order: acknowledged, nothing sent. */
-		SKIPPED
+		SKIPPED,
+
+		/** A smoke-check event, valid: acknowledged, nothing sent. */
+		SMOKE_CHECK
 
 	}
 
@@ -40,7 +43,7 @@ final class OrderStatusSync {
 	}
 
 	Outcome handle(byte[] body, Map<String, ?> headers) {
-		return handle(this.parser.parse(body, headers));
+		return this.parser.parse(body, headers).map(this::handle).orElse(Outcome.SMOKE_CHECK);
 	}
 
 	Outcome handle(StatusChangedEvent event) {

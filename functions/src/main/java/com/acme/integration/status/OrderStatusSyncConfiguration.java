@@ -37,15 +37,14 @@ import org.springframework.web.client.RestClient;
 
 import com.acme.integration.config.ConditionalOnExposedFunction;
 import com.acme.integration.config.CustomerProperties;
-import com.acme.integration.config.RawRequest;
 
 /**
  * The {@code orderStatusSync} function and its ERP client. A thin adapter: the logic is in
  * {@link OrderStatusSync}; this class wires OAuth2 client credentials (Spring Security), timeouts and meters.
  *
  * <p>The function is a {@link Consumer}: spring-cloud-function-web answers a consumer with 202 and no body, which
- * Knative Eventing takes as "delivered, no reply event". Failures are exceptions that the problem-details
- * handler in {@code config} turns into 422 (dead letter) or 503/429 (retry).
+ * Knative Eventing takes as "delivered, no reply event". Failures are exceptions that {@link StatusProblems}
+ * turns into 422 (dead letter) or 503/429 (retry).
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnExposedFunction("orderStatusSync")
@@ -64,10 +63,11 @@ class OrderStatusSyncConfiguration {
 	Consumer<Message<byte[]>> orderStatusSync(OrderStatusSync sync, ErpStatusMetrics metrics) {
 		return message -> {
 			try {
-				// The message carries the body decoded to text: non-UTF-8 bytes would arrive as U+FFFD.
-				switch (sync.handle(RawRequest.body(message.getPayload()), message.getHeaders())) {
+				// Bytes that were not UTF-8 arrive as U+FFFD, which the parser refuses.
+				switch (sync.handle(message.getPayload(), message.getHeaders())) {
 					case FORWARDED -> metrics.forwarded();
 					case SKIPPED -> metrics.skipped();
+					case SMOKE_CHECK -> metrics.smokeCheck();
 				}
 			}
 			catch (InvalidEventException | ErpRejectedException ex) {

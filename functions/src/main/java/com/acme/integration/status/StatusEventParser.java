@@ -1,5 +1,7 @@
 package com.acme.integration.status;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -11,6 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
@@ -18,17 +25,25 @@ import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.util.MimeType;
+
 /**
- * Reads a status-changed CloudEvent from the raw HTTP request: binary mode (attributes in {@code ce-*} headers,
+ * Reads a status-changed CloudEvent from the HTTP request: binary mode (attributes in {@code ce-*} headers,
  * the data as the JSON body) or structured mode ({@code application/cloudevents+json}, the whole event as one
- * JSON document), per the CloudEvents 1.0 HTTP protocol binding. Plain code on purpose: the CloudEvents SDK's
- * JSON format targets Jackson 2, this application runs Jackson 3, and the checks here are few.
+ * JSON document), per the CloudEvents 1.0 HTTP protocol binding and JSON event format. Every attribute is
+ * held to the specification's rules, extensions included (the Broker passes on extensions we do not know;
+ * they are accepted when well-formed), and the data to this event type's contract. A smoke-check event
+ * ({@value #SMOKE_TYPE}, sent by the rollout through a candidate revision) is checked the same way and
+ * carries no data. Plain code on purpose: the CloudEvents SDK's JSON format targets Jackson 2, this
+ * application runs Jackson 3.
  *
  * <p>Every problem found is reported at once in an {@link InvalidEventException}.
  */
 final class StatusEventParser {
 
 	static final String EVENT_TYPE = "com.acme.orders.status-changed.v1";
+
+	static final String SMOKE_TYPE = "com.acme.integration.smoke.v1";
 
 	static final String SPEC_VERSION = "1.0";
 
@@ -40,70 +55,93 @@ final class StatusEventParser {
 
 	private static final int MAX_FIELD = 128;
 
+	private static final Set<String> CONTEXT_ATTRIBUTES = Set.of("specversion", "id", "source", "type",
+			"datacontenttype", "dataschema", "subject", "time");
+
+	/** Extension attribute names: lower-case ASCII letters and digits (CloudEvents 1.0, naming conventions). */
+	private static final Pattern EXTENSION_NAME = Pattern.compile("[a-z0-9]+");
+
+	/** RFC 3339 date-time: seconds required, an optional fraction, Z or a +hh:mm / -hh:mm offset. */
+	private static final Pattern RFC_3339 = Pattern
+		.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})");
+
 	private static final JsonMapper JSON = JsonMapper.builder()
 		.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
 		.build();
 
-	StatusChangedEvent parse(byte[] body, Map<String, ?> headers) {
+	/** The status change, or empty for a smoke-check event. */
+	Optional<StatusChangedEvent> parse(byte[] body, Map<String, ?> headers) {
 		String mediaType = mediaType(header(headers, "content-type"));
 		if (STRUCTURED_MEDIA_TYPE.equals(mediaType)) {
 			return structured(body);
 		}
-		if (header(headers, "ce-specversion") != null) {
+		if (headers.keySet().stream().anyMatch(name -> name.regionMatches(true, 0, "ce-", 0, 3))) {
 			return binary(body, headers, mediaType);
 		}
 		throw new InvalidEventException(EventViolation.atHeader("content-type",
 				"must be " + STRUCTURED_MEDIA_TYPE + " (structured mode), or the event attributes must come as "
-						+ "ce-* headers (binary mode)"));
+						+ "ce-* headers (binary mode); batches (application/cloudevents-batch+json) are not taken"));
 	}
 
-	private StatusChangedEvent structured(byte[] body) {
+	private Optional<StatusChangedEvent> structured(byte[] body) {
 		JsonNode root = readJson(body, "#");
 		if (!root.isObject()) {
 			throw new InvalidEventException(EventViolation.atPointer("#", "must be a JSON object (a CloudEvent)"));
 		}
 		Violations v = new Violations();
-		String specVersion = v.bodyString(root, "specversion", "#/specversion", MAX_ATTRIBUTE);
-		if (specVersion != null && !SPEC_VERSION.equals(specVersion)) {
-			v.atPointer("#/specversion", "must be " + SPEC_VERSION);
+		Attributes a = new Attributes(v.bodyString(root, "specversion", "#/specversion", MAX_ATTRIBUTE),
+				v.bodyString(root, "id", "#/id", MAX_ATTRIBUTE), v.bodyString(root, "source", "#/source", MAX_ATTRIBUTE),
+				v.bodyString(root, "type", "#/type", MAX_ATTRIBUTE),
+				v.optionalAttribute(root, "subject"), v.optionalAttribute(root, "dataschema"),
+				v.optionalAttribute(root, "time"), v.optionalAttribute(root, "datacontenttype"));
+		a.check(v, true);
+		for (Map.Entry<String, JsonNode> member : root.properties()) {
+			String name = member.getKey();
+			if (!CONTEXT_ATTRIBUTES.contains(name) && !name.equals("data") && !name.equals("data_base64")) {
+				v.extension(name, member.getValue(), "#/" + name);
+			}
 		}
-		String id = v.bodyString(root, "id", "#/id", MAX_ATTRIBUTE);
-		String source = v.bodyString(root, "source", "#/source", MAX_ATTRIBUTE);
-		String type = v.bodyString(root, "type", "#/type", MAX_ATTRIBUTE);
-		if (type != null && !EVENT_TYPE.equals(type)) {
-			v.atPointer("#/type", "must be " + EVENT_TYPE);
-		}
-		JsonNode dataContentType = root.get("datacontenttype");
-		if (dataContentType != null && !dataContentType.isNull()
-				&& !(dataContentType.isString() && isJson(mediaType(dataContentType.stringValue())))) {
+		if (a.datacontenttype() != null && isMediaType(a.datacontenttype()) && !isJson(mediaType(a.datacontenttype()))) {
 			v.atPointer("#/datacontenttype", "must be application/json when present");
 		}
-		if (root.has("data_base64")) {
-			v.atPointer("#/data_base64", "is not supported: the data must be a JSON object in data");
-		}
 		JsonNode data = root.get("data");
-		if (data == null || data.isNull()) {
+		boolean hasData = data != null && !data.isNull();
+		if (root.has("data_base64")) {
+			v.atPointer("#/data_base64", hasData ? "must not be set together with data"
+					: "is not supported: the data must be a JSON object in data");
+		}
+		if (SMOKE_TYPE.equals(a.type())) {
+			v.throwIfAny();
+			return Optional.empty();
+		}
+		if (!hasData) {
 			v.atPointer("#/data", "is required");
 		}
 		else if (!data.isObject()) {
 			v.atPointer("#/data", "must be a JSON object");
 		}
-		StatusChangedEvent event = (data != null && data.isObject()) ? data(data, "#/data", id, source, v) : null;
+		StatusChangedEvent event = (hasData && data.isObject()) ? data(data, "#/data", a.id(), a.source(), v) : null;
 		v.throwIfAny();
-		return requireNonNull(event);
+		return Optional.of(requireNonNull(event));
 	}
 
-	private StatusChangedEvent binary(byte[] body, Map<String, ?> headers, @Nullable String mediaType) {
+	private Optional<StatusChangedEvent> binary(byte[] body, Map<String, ?> headers, @Nullable String mediaType) {
 		Violations v = new Violations();
-		String specVersion = v.header(headers, "ce-specversion");
-		if (specVersion != null && !SPEC_VERSION.equals(specVersion)) {
-			v.atHeader("ce-specversion", "must be " + SPEC_VERSION);
+		Attributes a = new Attributes(v.header(headers, "ce-specversion"), v.header(headers, "ce-id"),
+				v.header(headers, "ce-source"), v.header(headers, "ce-type"), header(headers, "ce-subject"),
+				header(headers, "ce-dataschema"), header(headers, "ce-time"), mediaType);
+		a.check(v, false);
+		for (Map.Entry<String, ?> entry : headers.entrySet()) {
+			String name = entry.getKey().toLowerCase(Locale.ROOT);
+			if (name.startsWith("ce-") && !CONTEXT_ATTRIBUTES.contains(name.substring(3))) {
+				if (!EXTENSION_NAME.matcher(name.substring(3)).matches()) {
+					v.atHeader(name, "is no valid extension attribute name (lower-case letters and digits)");
+				}
+			}
 		}
-		String id = v.header(headers, "ce-id");
-		String source = v.header(headers, "ce-source");
-		String type = v.header(headers, "ce-type");
-		if (type != null && !EVENT_TYPE.equals(type)) {
-			v.atHeader("ce-type", "must be " + EVENT_TYPE);
+		if (SMOKE_TYPE.equals(a.type())) {
+			v.throwIfAny();
+			return Optional.empty();
 		}
 		if (mediaType != null && !isJson(mediaType)) {
 			v.atHeader("content-type", "must be application/json: the data of this event type is a JSON object");
@@ -114,9 +152,77 @@ final class StatusEventParser {
 			v.atPointer("#", "must be a JSON object (the event data)");
 			v.throwIfAny();
 		}
-		StatusChangedEvent event = data(data, "#", id, source, v);
+		StatusChangedEvent event = data(data, "#", a.id(), a.source(), v);
 		v.throwIfAny();
-		return event;
+		return Optional.of(event);
+	}
+
+	/** The context attributes of either mode, as strings; null where absent (or already reported). */
+	private record Attributes(@Nullable String specversion, @Nullable String id, @Nullable String source,
+			@Nullable String type, @Nullable String subject, @Nullable String dataschema, @Nullable String time,
+			@Nullable String datacontenttype) {
+
+		/** The CloudEvents rules for each attribute, reported where it sits in the request. */
+		void check(Violations v, boolean structured) {
+			Function<String, String> at = structured ? name -> "#/" + name : name -> "ce-" + name;
+			BiConsumer<String, String> violation = structured ? v::atPointer : v::atHeader;
+			if (this.specversion != null && !SPEC_VERSION.equals(this.specversion)) {
+				violation.accept(at.apply("specversion"), "must be " + SPEC_VERSION);
+			}
+			if (this.source != null && !isUriReference(this.source)) {
+				violation.accept(at.apply("source"), "must be a URI reference");
+			}
+			if (this.type != null && !EVENT_TYPE.equals(this.type) && !SMOKE_TYPE.equals(this.type)) {
+				violation.accept(at.apply("type"), "must be " + EVENT_TYPE);
+			}
+			if (this.subject != null && this.subject.isEmpty()) {
+				violation.accept(at.apply("subject"), "must not be empty when present");
+			}
+			if (this.dataschema != null && (this.dataschema.isEmpty() || !isUriReference(this.dataschema))) {
+				violation.accept(at.apply("dataschema"), "must be a non-empty URI when present");
+			}
+			if (this.time != null && !isTimestamp(this.time)) {
+				violation.accept(at.apply("time"),
+						"must be an RFC 3339 date-time with seconds and offset, e.g. 2026-11-24T12:00:00Z");
+			}
+			if (structured && this.datacontenttype != null && !isMediaType(this.datacontenttype)) {
+				violation.accept(at.apply("datacontenttype"), "must be a media type (RFC 2046) when present");
+			}
+		}
+
+	}
+
+	private static boolean isUriReference(String value) {
+		try {
+			new URI(value);
+			return true;
+		}
+		catch (URISyntaxException ex) {
+			return false;
+		}
+	}
+
+	private static boolean isTimestamp(String value) {
+		if (!RFC_3339.matcher(value).matches()) {
+			return false;
+		}
+		try {
+			OffsetDateTime.parse(value, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+			return true;
+		}
+		catch (DateTimeParseException ex) {
+			return false;
+		}
+	}
+
+	private static boolean isMediaType(String value) {
+		try {
+			MimeType.valueOf(value);
+			return !value.isBlank();
+		}
+		catch (IllegalArgumentException ex) {
+			return false;
+		}
 	}
 
 	private static StatusChangedEvent data(JsonNode data, String at, @Nullable String id, @Nullable String source,
@@ -154,9 +260,8 @@ final class StatusEventParser {
 			throw new InvalidEventException(EventViolation.atPointer(pointer, "must be UTF-8 encoded JSON"));
 		}
 		if (text.indexOf(REPLACEMENT_CHARACTER) >= 0) {
-			// What a body decoded by the web layer shows where its bytes were not UTF-8, should the function
-			// ever get the decoded body rather than the raw bytes (config.RawRequest); no status event of ours
-			// carries that character.
+			// What the web layer, which decodes the body to text, makes of bytes that were not UTF-8; no status
+			// event of ours carries that character.
 			throw new InvalidEventException(EventViolation.atPointer(pointer, "must be UTF-8 encoded JSON"));
 		}
 		if (text.isBlank()) {
@@ -239,6 +344,34 @@ final class StatusEventParser {
 				return null;
 			}
 			return value;
+		}
+
+		/** An optional context attribute: absent or null, else a non-null string (empty is judged later). */
+		@Nullable String optionalAttribute(JsonNode object, String name) {
+			JsonNode node = object.get(name);
+			if (node == null || node.isNull()) {
+				return null;
+			}
+			if (!node.isString()) {
+				atPointer("#/" + name, "must be a string");
+				return null;
+			}
+			if (node.stringValue().length() > MAX_ATTRIBUTE) {
+				atPointer("#/" + name, "must be at most " + MAX_ATTRIBUTE + " characters");
+				return null;
+			}
+			return node.stringValue();
+		}
+
+		/** An extension attribute: a valid name and a value of a CloudEvents type (null is absent). */
+		void extension(String name, JsonNode value, String pointer) {
+			if (!EXTENSION_NAME.matcher(name).matches()) {
+				atPointer(pointer, "is no valid extension attribute name (lower-case letters and digits)");
+			}
+			else if (!(value.isNull() || value.isString() || value.isBoolean()
+					|| (value.isIntegralNumber() && value.canConvertToInt()))) {
+				atPointer(pointer, "must be a string, a boolean or an integer (-2147483648 to 2147483647)");
+			}
 		}
 
 		@Nullable String bodyString(JsonNode object, String field, String pointer, int maxLength) {

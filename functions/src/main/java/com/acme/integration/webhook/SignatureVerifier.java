@@ -30,13 +30,29 @@ public final class SignatureVerifier {
 
 	private static final Pattern ID = Pattern.compile("[\\x21-\\x7E]{1,256}");
 
+	private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+
 	private static final Pattern TIMESTAMP = Pattern.compile("[0-9]{1,15}");
 
-	private final List<SecretKeySpec> keys;
+	/** One initialised Mac per secret, cloned for each check (cheaper than looking up and keying a new one). */
+	private final List<Mac> keys;
+
+	private final List<Mac> smokeKeys;
 
 	private final Duration tolerance;
 
 	private final Clock clock;
+
+	/** Who signed a webhook that verified. */
+	public enum SignedBy {
+
+		/** One of the customer's secrets. */
+		CUSTOMER,
+
+		/** A secret reserved for smoke checks, good for pings only. */
+		SMOKE_CHECK
+
+	}
 
 	/**
 	 * @param secrets active secrets, each {@code whsec_<base64>}
@@ -44,54 +60,53 @@ public final class SignatureVerifier {
 	 * @param clock our clock
 	 */
 	public SignatureVerifier(List<String> secrets, Duration tolerance, Clock clock) {
+		this(secrets, List.of(), tolerance, clock);
+	}
+
+	/**
+	 * @param secrets the customer's active secrets, each {@code whsec_<base64>}
+	 * @param smokeSecrets the secrets reserved for smoke checks (rollouts), may be empty
+	 * @param tolerance maximum distance between the webhook timestamp and our clock
+	 * @param clock our clock
+	 */
+	public SignatureVerifier(List<String> secrets, List<String> smokeSecrets, Duration tolerance, Clock clock) {
 		if (secrets.isEmpty()) {
 			throw new IllegalArgumentException("at least one webhook secret is required");
 		}
-		List<SecretKeySpec> keys = new ArrayList<>();
-		for (int i = 0; i < secrets.size(); i++) {
-			byte[] key = WebhookProperties.decode(secrets.get(i));
-			if (key == null) {
-				throw new IllegalArgumentException("webhook secret " + i + " is not whsec_ followed by base64");
-			}
-			keys.add(new SecretKeySpec(key, ALGORITHM));
-		}
-		this.keys = List.copyOf(keys);
+		this.keys = keys(secrets, "webhook secret ");
+		this.smokeKeys = keys(smokeSecrets, "smoke-check secret ");
 		this.tolerance = tolerance;
 		this.clock = clock;
 	}
 
-	/**
-	 * As {@link #verify(String, String, String, byte[])}, for headers as received: each signing
-	 * header must come exactly once. Of a repeated header, proxies and frameworks keep the first
-	 * line, the last, or join them, so a receiver could check one value and act on another; several
-	 * signatures belong in one {@code webhook-signature} header, space-separated.
-	 * @param ids every {@code webhook-id} header line
-	 * @param timestamps every {@code webhook-timestamp} header line
-	 * @param signatures every {@code webhook-signature} header line
-	 * @param body the raw request body
-	 * @throws InvalidSignatureException saying which check failed
-	 */
-	public void verify(List<String> ids, List<String> timestamps, List<String> signatures, byte[] body) {
-		verify(single("webhook-id", ids), single("webhook-timestamp", timestamps),
-				single("webhook-signature", signatures), body);
-	}
-
-	private static @Nullable String single(String name, List<String> lines) {
-		if (lines.size() > 1) {
-			throw new InvalidSignatureException("The " + name + " header is repeated.");
+	private static List<Mac> keys(List<String> secrets, String name) {
+		List<Mac> keys = new ArrayList<>();
+		for (int i = 0; i < secrets.size(); i++) {
+			byte[] key = WebhookProperties.decode(secrets.get(i));
+			if (key == null) {
+				throw new IllegalArgumentException(name + i + " is not whsec_ followed by base64");
+			}
+			try {
+				Mac mac = Mac.getInstance(ALGORITHM);
+				mac.init(new SecretKeySpec(key, ALGORITHM));
+				keys.add(mac);
+			}
+			catch (NoSuchAlgorithmException | InvalidKeyException ex) {
+				throw new IllegalStateException("HmacSHA256 is not available", ex);
+			}
 		}
-		return lines.isEmpty() ? null : lines.get(0);
+		return List.copyOf(keys);
 	}
 
 	/**
-	 * Returns normally if the webhook is authentic and fresh.
+	 * Returns who signed the webhook if it is authentic and fresh.
 	 * @param id the {@code webhook-id} header
 	 * @param timestamp the {@code webhook-timestamp} header (seconds since the epoch)
 	 * @param signatures the {@code webhook-signature} header
-	 * @param body the raw request body
+	 * @param body the request body
 	 * @throws InvalidSignatureException saying which check failed
 	 */
-	public void verify(@Nullable String id, @Nullable String timestamp, @Nullable String signatures, byte[] body) {
+	public SignedBy verify(@Nullable String id, @Nullable String timestamp, @Nullable String signatures, byte[] body) {
 		if (id == null || id.isEmpty()) {
 			throw new InvalidSignatureException("The webhook-id header is missing.");
 		}
@@ -113,15 +128,25 @@ public final class SignatureVerifier {
 			throw new InvalidSignatureException("The webhook-signature header has no valid v1 signature.");
 		}
 		byte[] signedContent = signedContent(id, timestamp, body);
-		for (SecretKeySpec key : this.keys) {
+		if (matches(this.keys, signedContent, candidates)) {
+			return SignedBy.CUSTOMER;
+		}
+		if (matches(this.smokeKeys, signedContent, candidates)) {
+			return SignedBy.SMOKE_CHECK;
+		}
+		throw new InvalidSignatureException("No signature matches the webhook.");
+	}
+
+	private static boolean matches(List<Mac> keys, byte[] signedContent, List<byte[]> candidates) {
+		for (Mac key : keys) {
 			byte[] expected = hmac(key, signedContent);
 			for (byte[] candidate : candidates) {
 				if (MessageDigest.isEqual(expected, candidate)) {
-					return;
+					return true;
 				}
 			}
 		}
-		throw new InvalidSignatureException("No signature matches the webhook.");
+		return false;
 	}
 
 	private void checkFreshness(Instant sent) {
@@ -137,7 +162,7 @@ public final class SignatureVerifier {
 	/** Decoded v1 signatures; other versions and undecodable entries are skipped, not fatal. */
 	private static List<byte[]> v1Signatures(String header) {
 		List<byte[]> signatures = new ArrayList<>();
-		for (String entry : header.trim().split("\\s+")) {
+		for (String entry : WHITESPACE.split(header.trim())) {
 			int comma = entry.indexOf(',');
 			if (comma < 0 || !entry.substring(0, comma).equals("v1")) {
 				continue;
@@ -160,14 +185,12 @@ public final class SignatureVerifier {
 		return content;
 	}
 
-	private static byte[] hmac(SecretKeySpec key, byte[] content) {
+	private static byte[] hmac(Mac prototype, byte[] content) {
 		try {
-			Mac mac = Mac.getInstance(ALGORITHM);
-			mac.init(key);
-			return mac.doFinal(content);
+			return ((Mac) prototype.clone()).doFinal(content);
 		}
-		catch (NoSuchAlgorithmException | InvalidKeyException ex) {
-			throw new IllegalStateException("HmacSHA256 is not available", ex);
+		catch (CloneNotSupportedException ex) {
+			throw new IllegalStateException("HmacSHA256 Mac cannot be cloned", ex);
 		}
 	}
 

@@ -14,8 +14,8 @@ class WebhookConfiguration {
 
 	@Bean
 	SignatureVerifier signatureVerifier(WebhookProperties properties, ObjectProvider<Clock> clock) {
-		return new SignatureVerifier(properties.secrets(), properties.tolerance(),
-				clock.getIfAvailable(Clock::systemUTC));
+		return new SignatureVerifier(properties.secrets(), properties.smokeSecrets(),
+				properties.tolerance(), clock.getIfAvailable(Clock::systemUTC));
 	}
 
 }

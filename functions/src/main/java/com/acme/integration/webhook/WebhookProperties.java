@@ -19,29 +19,38 @@ import com.acme.integration.config.ConditionalOnExposedFunction;
  * Webhook signing and limits.
  *
  * @param secrets active signing secrets ({@code whsec_<base64>}); several during a rotation
+ * @param smokeSecrets secrets reserved for the rollout's smoke checks: they sign {@code ping} webhooks only
  * @param tolerance how far the webhook timestamp may be from our clock, in either direction
  * @param maxBodySize largest accepted request body on the function paths
  */
 @Validated
 @ConfigurationProperties("integration.webhook")
 @ConditionalOnExposedFunction("orderWebhook")
-public record WebhookProperties(@NotEmpty List<String> secrets, @DefaultValue("5m") @NotNull Duration tolerance,
-		@DefaultValue("256KB") @NotNull DataSize maxBodySize) {
+public record WebhookProperties(@NotEmpty List<String> secrets, @DefaultValue List<String> smokeSecrets,
+		@DefaultValue("5m") @NotNull Duration tolerance, @DefaultValue("256KB") @NotNull DataSize maxBodySize) {
 
 	static final String SECRET_PREFIX = "whsec_";
 
 	public WebhookProperties {
 		secrets = (secrets != null) ? List.copyOf(secrets) : List.of();
-		// Checked here rather than with @Pattern so that the failure message names the property
-		// but never repeats the (possibly real) secret value.
-		for (int i = 0; i < secrets.size(); i++) {
-			if (decode(secrets.get(i)) == null) {
-				throw new IllegalArgumentException("integration.webhook.secrets[" + i
-						+ "] must be a Standard Webhooks secret: whsec_ followed by base64");
-			}
-		}
+		smokeSecrets = (smokeSecrets != null) ? List.copyOf(smokeSecrets) : List.of();
+		check("integration.webhook.secrets", secrets);
+		check("integration.webhook.smoke-secrets", smokeSecrets);
 		if (tolerance != null && (tolerance.isNegative() || tolerance.isZero())) {
 			throw new IllegalArgumentException("integration.webhook.tolerance must be positive");
+		}
+	}
+
+	/**
+	 * Checked here rather than with {@code @Pattern} so that the failure message names the property but
+	 * never repeats the (possibly real) secret value.
+	 */
+	private static void check(String property, List<String> secrets) {
+		for (int i = 0; i < secrets.size(); i++) {
+			if (decode(secrets.get(i)) == null) {
+				throw new IllegalArgumentException(
+						property + "[" + i + "] must be a Standard Webhooks secret: whsec_ followed by base64");
+			}
 		}
 	}
 
@@ -61,7 +70,8 @@ public record WebhookProperties(@NotEmpty List<String> secrets, @DefaultValue("5
 
 	@Override
 	public String toString() {
-		return "WebhookProperties[secrets=" + this.secrets.size() + " configured, tolerance=" + this.tolerance
+		return "WebhookProperties[secrets=" + this.secrets.size() + " configured, smokeSecrets="
+				+ this.smokeSecrets.size() + " configured, tolerance=" + this.tolerance
 				+ ", maxBodySize=" + this.maxBodySize + "]";
 	}
 

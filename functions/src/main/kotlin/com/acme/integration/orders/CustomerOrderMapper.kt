@@ -45,7 +45,13 @@ class CustomerOrderMapper(customerKey: String) {
 			throw InvalidPayloadException(v.errors)
 		}
 		val type = eventType(root, v)
-		v.timestamp(root)
+		val occurredAt = v.timestamp(root)
+		if (type == OrderEventType.PING) {
+			if (v.errors.isNotEmpty()) {
+				throw InvalidPayloadException(v.errors)
+			}
+			return CustomerOrderEvent(type, null, null, occurredAt)
+		}
 		val data = v.obj(root, "data", "#/data")
 		if (type == null) {
 			throw InvalidPayloadException(v.errors)
@@ -57,15 +63,28 @@ class CustomerOrderMapper(customerKey: String) {
 		}
 		// Without errors every part was readable: the order number always, the order unless it is a cancellation.
 		val externalRef = "$customerKey:${checkNotNull(orderNumber)}"
-		return CustomerOrderEvent(type, externalRef, if (type == OrderEventType.CANCELLED) null else checkNotNull(order)(externalRef))
+		return CustomerOrderEvent(type, externalRef, if (type == OrderEventType.CANCELLED) null else checkNotNull(order)(externalRef),
+			occurredAt)
 	}
 
 	/**
-	 * Our JSON for [event]: the order model for created and updated, {"externalRef": ...} for cancelled. This is
-	 * what mapOrder answers and what is meant to go to our Orders API.
+	 * Throws [MalformedPayloadException] where [body] holds U+FFFD: what the web layer makes of bytes that were not
+	 * UTF-8 when it decodes the body to text. No order of the customer's carries that character.
+	 */
+	fun requireUtf8(body: ByteArray) {
+		for (i in 0 until body.size - 2) {
+			if (body[i] == 0xEF.toByte() && body[i + 1] == 0xBF.toByte() && body[i + 2] == 0xBD.toByte()) {
+				throw MalformedPayloadException("request body is not valid UTF-8")
+			}
+		}
+	}
+
+	/**
+	 * Our JSON for [event]: the order model for created and updated, {"externalRef": ...} for cancelled, {} for a
+	 * ping (nothing goes to our Orders API). This is what mapOrder answers and what is meant to go to our Orders API.
 	 */
 	fun toJson(event: CustomerOrderEvent): ByteArray =
-		JSON.writeValueAsBytes(event.order ?: mapOf("externalRef" to event.externalRef))
+		JSON.writeValueAsBytes(event.order ?: event.externalRef?.let { mapOf("externalRef" to it) } ?: emptyMap<String, String>())
 
 	private fun eventType(root: JsonNode, v: Validation): OrderEventType? {
 		val node = root.get("type")
@@ -86,6 +105,7 @@ class CustomerOrderMapper(customerKey: String) {
 	}
 
 	private fun parse(body: ByteArray): JsonNode {
+		requireUtf8(body)
 		if (body.size >= 3 && body[0] == 0xEF.toByte() && body[1] == 0xBB.toByte() && body[2] == 0xBF.toByte()) {
 			throw MalformedPayloadException("request body must be UTF-8 JSON without a byte order mark")
 		}
@@ -128,13 +148,16 @@ class CustomerOrderMapper(customerKey: String) {
 			errors.add(FieldError(pointer, detail))
 		}
 
-		fun timestamp(root: JsonNode) {
-			val text = string(root, "timestamp", "#/timestamp", required = true, maxLength = Limits.MAX_TIMESTAMP) ?: return
+		/** The timestamp as sent, or null when it is missing or no date-time with offset. */
+		fun timestamp(root: JsonNode): String? {
+			val text = string(root, "timestamp", "#/timestamp", required = true, maxLength = Limits.MAX_TIMESTAMP) ?: return null
 			try {
 				OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+				return text
 			}
 			catch (ex: DateTimeParseException) {
 				error("#/timestamp", "must be an ISO 8601 date-time with offset, such as 2026-11-24T10:15:00Z")
+				return null
 			}
 		}
 

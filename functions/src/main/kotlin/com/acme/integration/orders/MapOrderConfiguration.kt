@@ -1,7 +1,6 @@
 package com.acme.integration.orders
 
 import com.acme.integration.config.CustomerProperties
-import com.acme.integration.config.RawRequest
 import org.springframework.context.annotation.Bean
 import org.springframework.context.annotation.Configuration
 import org.springframework.http.HttpHeaders
@@ -24,11 +23,10 @@ class MapOrderConfiguration {
 	@Bean
 	fun customerOrderMapper(customer: CustomerProperties): CustomerOrderMapper = CustomerOrderMapper(customer.key())
 
-	/** The payload is the body decoded to text by the web layer; the mapper gets the bytes as sent (see RawRequest). */
 	@Bean
 	fun mapOrder(mapper: CustomerOrderMapper): (ByteArray) -> Message<ByteArray> = { body ->
-		MessageBuilder.withPayload(mapper.toJson(mapper.map(RawRequest.body(body))))
-			// The HTTP name: spring-cloud-function-web copies it to the response, "contentType" it would not.
+		MessageBuilder.withPayload(mapper.toJson(mapper.map(body)))
+			// The HTTP name: the web layer keeps it for the response, "contentType" it would not.
 			.setHeader(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON_VALUE)
 			.build()
 	}

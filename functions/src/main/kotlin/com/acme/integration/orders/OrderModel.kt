@@ -14,7 +14,10 @@ import java.time.LocalDate
 enum class OrderEventType(@get:JsonValue val wireName: String) {
 	CREATED("order.created"),
 	UPDATED("order.updated"),
-	CANCELLED("order.cancelled");
+	CANCELLED("order.cancelled"),
+
+	/** Tests the connection and the signing end to end; nothing is sent to our Orders API. */
+	PING("ping");
 
 	companion object {
 		/** The type whose wire name is [wireName], or null when it is not one we handle. */
@@ -28,9 +31,16 @@ enum class OrderEventType(@get:JsonValue val wireName: String) {
 /**
  * A validated customer event: what to do ([type]) to which of our orders ([externalRef], "<customerKey>:<orderNumber>",
  * safe to put in a URL path segment) and, for created and updated, the full order to send. [order] is null for
- * [OrderEventType.CANCELLED]: a cancellation carries nothing but the order number.
+ * [OrderEventType.CANCELLED]: a cancellation carries nothing but the order number. A [OrderEventType.PING] has
+ * neither. [occurredAt] is the event's timestamp as the customer sent it (RFC 3339), which tells our API which of two
+ * events for one order is the newer.
  */
-data class CustomerOrderEvent(val type: OrderEventType, val externalRef: String, val order: OrderRequest?)
+data class CustomerOrderEvent(
+	val type: OrderEventType,
+	val externalRef: String?,
+	val order: OrderRequest?,
+	val occurredAt: String? = null,
+)
 
 /**
  * Our Orders API's order (request body of POST /api/v1/orders and PUT /api/v1/orders/by-external-ref/{externalRef}).

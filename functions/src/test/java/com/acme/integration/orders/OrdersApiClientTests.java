@@ -20,7 +20,7 @@ class OrdersApiClientTests {
 	static OrdersApiProperties properties(String baseUrl) {
 		return new OrdersApiProperties(URI.create(baseUrl), "secret-token", Duration.ofSeconds(10),
 				Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofMillis(200), Duration.ofSeconds(2), 10,
-				Duration.ofSeconds(30));
+				Duration.ofSeconds(30), Duration.ofSeconds(60));
 	}
 
 	private final OrdersApiClient client = new OrdersApiClient(properties("https://orders.example"),

@@ -16,6 +16,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.test.system.CapturedOutput;
 
+import com.acme.integration.sandbox.HttpProbe;
+import com.acme.integration.sandbox.IntegrationTestSupport;
+import com.acme.integration.testkit.OrdersApiStandIn;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -25,14 +29,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * internal URL or echoed request header in the answer, nothing forwarded for a refused webhook, and no
  * secret or stack trace in the log lines written meanwhile.
  */
-class BadInputCorpusIntegrationTests extends ReliabilityIntegrationTest {
+class BadInputCorpusIntegrationTests extends IntegrationTestSupport {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final String PROBLEM_BASE = "https://problems.acme.example/";
 
-	/** Webhook ids and order ids by case, for the replay cases that refer to an earlier one. */
+	/** Webhook ids, order numbers and order ids by case, for the replay cases that refer to an earlier one. */
 	private static final Map<String, String> IDS = new ConcurrentHashMap<>();
+
+	private static final Map<String, String> ORDER_NUMBERS = new ConcurrentHashMap<>();
 
 	private static final Map<String, String> ORDER_IDS = new ConcurrentHashMap<>();
 
@@ -42,27 +48,33 @@ class BadInputCorpusIntegrationTests extends ReliabilityIntegrationTest {
 		return CorpusCase.load().stream();
 	}
 
+	/** The cases run in order and the replays refer to earlier ones: the stand-ins are reset once, before all. */
 	@BeforeAll
 	static void freshStandIns() {
-		ORDERS.reset();
-		ERP.reset();
+		STAND_INS.reset();
+	}
+
+	@Override
+	protected boolean freshStandInsForEachTest() {
+		return false;
 	}
 
 	@AfterAll
 	static void summary() {
 		System.out.println("reliability corpus: " + CorpusCase.load().size() + " cases (" + KNOWN_BUGS.size()
 				+ " of them known bugs, skipped), Orders API received "
-				+ ORDERS.requests() + " requests, holds " + ORDERS.orders().size() + " orders; ERP applied "
+				+ ORDERS_API.requests().size() + " requests, holds " + ORDERS_API.orders().size() + " orders; ERP applied "
 				+ ERP.applied().values().stream().mapToInt(List::size).sum() + " updates");
 	}
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("corpus")
 	void answersEveryCaseAsDocumented(CorpusCase c, CapturedOutput output) {
-		CorpusRequest request = new CorpusRequest(c, IDS);
+		CorpusRequest request = new CorpusRequest(c, IDS, ORDER_NUMBERS);
 		IDS.put(c.id(), request.webhookId);
+		ORDER_NUMBERS.put(c.id(), request.orderNumber);
 		long forwardedBefore = forwarded(request.webhookId);
-		int ordersBefore = ORDERS.orders().size();
+		int ordersBefore = ORDERS_API.orders().size();
 		int erpBefore = erpUpdates(request.orderNumber);
 
 		HttpProbe.Response response = http().send(c.method(), "/" + c.function(), request.headers, request.body,
@@ -84,17 +96,22 @@ class BadInputCorpusIntegrationTests extends ReliabilityIntegrationTest {
 			assertProblem(c, response, expect.substring("problem:".length()));
 			if (c.function().equals("orderWebhook")) {
 				assertThat(forwarded(request.webhookId)).as("forwarded to the Orders API").isEqualTo(forwardedBefore);
-				assertThat(ORDERS.orders()).hasSize(ordersBefore);
+				assertThat(ORDERS_API.orders()).hasSize(ordersBefore);
 			}
 			if (c.function().equals("orderStatusSync")) {
 				assertThat(erpUpdates(request.orderNumber)).as("sent to the ERP").isEqualTo(erpBefore);
 			}
 		}
+		else if (expect.startsWith("upstream:")) {
+			assertProblem(c, response, expect.substring("upstream:".length()));
+			assertThat(forwarded(request.webhookId)).as("forwarded to the Orders API").isEqualTo(forwardedBefore + 1);
+			assertThat(ORDERS_API.orders()).as("refused there: no new order").hasSize(ordersBefore);
+		}
 		else if (expect.startsWith("result:")) {
 			JsonNode body = JSON.readTree(response.body());
 			assertThat(body.path("result").asString()).isEqualTo(expect.substring("result:".length()));
 			assertThat(body.path("orderId").asString()).isNotBlank();
-			List<OrdersApiStandIn.Order> orders = ORDERS.orders().stream()
+			List<OrdersApiStandIn.Order> orders = ORDERS_API.orders().stream()
 				.filter(order -> order.externalRef().equals("mueller:" + request.orderNumber))
 				.toList();
 			assertThat(orders).as("orders at the Orders API for this case").hasSize(1);
@@ -107,13 +124,13 @@ class BadInputCorpusIntegrationTests extends ReliabilityIntegrationTest {
 			assertThat(body.path("result").asString()).isEqualTo("duplicate");
 			assertThat(body.path("orderId").asString())
 				.isEqualTo(ORDER_IDS.get(expect.substring("duplicate-of:".length())));
-			assertThat(ORDERS.orders()).as("no new order for a replayed id").hasSize(ordersBefore);
+			assertThat(ORDERS_API.orders()).as("no new order for a replayed id").hasSize(ordersBefore);
 		}
 		else if (expect.equals("mapped")) {
 			JsonNode body = JSON.readTree(response.body());
 			assertThat(body.path("externalRef").asString()).isEqualTo("mueller:" + request.orderNumber);
 			assertThat(body.path("lines").get(0).path("unitPrice").path("amount").isString()).isTrue();
-			assertThat(ORDERS.orders()).as("mapOrder never calls anything").hasSize(ordersBefore);
+			assertThat(ORDERS_API.orders()).as("mapOrder never calls anything").hasSize(ordersBefore);
 		}
 		else if (expect.equals("erp:applied")) {
 			assertThat(erpUpdates(request.orderNumber)).isEqualTo(erpBefore + 1);
@@ -134,7 +151,7 @@ class BadInputCorpusIntegrationTests extends ReliabilityIntegrationTest {
 			assertThat(body).as("answer of %s leaks a secret", c.id()).doesNotContain(secret);
 		}
 		assertThat(body).doesNotContain("\tat ", "Exception", "java.", "orders-internal", "erp-internal",
-				"localhost:" + ORDERS.port(), "/erp/");
+				"localhost:" + ORDERS_API.port(), "/erp/");
 		assertThat(response.headers().keySet()).as("response headers of %s", c.id())
 			.noneMatch(name -> {
 				String lower = name.toLowerCase(Locale.ROOT);
@@ -160,7 +177,7 @@ class BadInputCorpusIntegrationTests extends ReliabilityIntegrationTest {
 	}
 
 	private static long forwarded(String webhookId) {
-		return ORDERS.received().stream().filter(line -> line.endsWith(" " + webhookId)).count();
+		return ORDERS_API.requests().stream().filter(sent -> webhookId.equals(sent.getHeader("Idempotency-Key"))).count();
 	}
 
 	private static int erpUpdates(String orderNumber) {

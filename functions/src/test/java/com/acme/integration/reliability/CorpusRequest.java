@@ -20,12 +20,15 @@ import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import com.acme.integration.reliability.HttpProbe.Header;
+import com.acme.integration.sandbox.HttpProbe.Header;
+import com.acme.integration.sandbox.IntegrationTestSupport;
+import com.acme.integration.testkit.Webhooks;
 
 /**
  * Turns a {@link CorpusCase} into the exact bytes and header lines to send: loads or generates the
- * payload, makes the customer's order number unique to the case, applies the transform, signs,
- * applies the tamper, and expands the header templates.
+ * payload, makes the customer's order number unique to the case (one that sends an earlier case's
+ * webhook id again keeps that case's), applies the transform, signs, applies the tamper, and expands
+ * the header templates.
  */
 final class CorpusRequest {
 
@@ -34,6 +37,8 @@ final class CorpusRequest {
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final Pattern TEMPLATE = Pattern.compile("\\{([^}]*)\\}");
+
+	private static final Pattern REUSED_ID = Pattern.compile("\\{id:([^}]+)\\}");
 
 	private static final Pattern ORDER_NUMBER = Pattern.compile("(\"orderNumber\"\\s*:\\s*\")[^\"]*(\")");
 
@@ -61,10 +66,13 @@ final class CorpusRequest {
 
 	private byte[] signed;
 
-	CorpusRequest(CorpusCase c, Map<String, String> idsOfCases) {
+	CorpusRequest(CorpusCase c, Map<String, String> idsOfCases, Map<String, String> orderNumbersOfCases) {
 		this.corpusCase = c;
 		this.idsOfCases = idsOfCases;
-		this.orderNumber = "REL-" + c.id() + "-" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
+		// A case that sends an earlier case's webhook id again is that webhook again, about the same order.
+		Matcher reused = REUSED_ID.matcher(c.webhookId());
+		this.orderNumber = reused.matches() ? orderNumbersOfCases.get(reused.group(1))
+				: "REL-" + c.id() + "-" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
 		this.chunked = c.payload().startsWith("gen:padded-chunked:");
 		byte[] payload = payload(c.payload(), this.orderNumber);
 		this.signed = transform(c.transform(), payload);
@@ -75,7 +83,7 @@ final class CorpusRequest {
 		};
 		String id = webhookIdFor(c);
 		// A base64url MAC differs from the standard one only when it has '+' or '/': pick an id for which it does.
-		while (c.webhookSignature().contains("{mac:url}") && !new Signer(ReliabilityIntegrationTest.NEW_SECRET)
+		while (c.webhookSignature().contains("{mac:url}") && !new Webhooks(IntegrationTestSupport.NEW_SECRET)
 			.mac(id, this.timestamp, this.signed).matches(".*[+/].*")) {
 			id = webhookIdFor(c);
 		}
@@ -144,7 +152,7 @@ final class CorpusRequest {
 	}
 
 	private String value(String name, String id) {
-		Signer signer = new Signer(ReliabilityIntegrationTest.NEW_SECRET);
+		Webhooks signer = new Webhooks(IntegrationTestSupport.NEW_SECRET);
 		if (name.equals("id")) {
 			return id;
 		}
@@ -175,8 +183,8 @@ final class CorpusRequest {
 		String mac = signer.mac(id, this.timestamp, this.signed);
 		return switch (name) {
 			case "v1" -> "v1," + mac;
-			case "v1:old" -> new Signer(ReliabilityIntegrationTest.OLD_SECRET).sign(id, this.timestamp, this.signed);
-			case "v1:foreign" -> new Signer(ReliabilityIntegrationTest.FOREIGN_SECRET).sign(id, this.timestamp,
+			case "v1:old" -> new Webhooks(IntegrationTestSupport.OLD_SECRET).sign(id, this.timestamp, this.signed);
+			case "v1:foreign" -> new Webhooks(IntegrationTestSupport.FOREIGN_SECRET).sign(id, this.timestamp,
 					this.signed);
 			case "v1:other-id" -> signer.sign(id + "x", this.timestamp, this.signed);
 			case "v1:other-ts" -> signer.sign(id, Long.toString(this.now - 7), this.signed);

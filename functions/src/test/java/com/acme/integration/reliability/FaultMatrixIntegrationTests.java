@@ -22,7 +22,12 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.test.system.CapturedOutput;
 
-import com.acme.integration.reliability.HttpProbe.Header;
+import com.acme.integration.sandbox.HttpProbe;
+import com.acme.integration.sandbox.HttpProbe.Header;
+import com.acme.integration.sandbox.IntegrationTestSupport;
+import com.acme.integration.testkit.ErpStandIn;
+import com.acme.integration.testkit.OrdersApiStandIn;
+import com.acme.integration.testkit.Webhooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,12 +35,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The fault matrix of issue 9. Senders deliver signed webhooks (and Knative delivers CloudEvents)
  * concurrently through the functions while the stand-ins answer, at random from a fixed seed, with
  * every fault of the issue, some of them after the order was recorded. A sender redelivers whatever
- * was not acknowledged, with the same id, up to a bound. At the end every webhook must be
- * acknowledged with exactly one order at the Orders API or refused with a permanent 4xx and no
- * order; every acknowledged event must be at the ERP. The seed is {@code -Dreliability.seed}
+ * was not acknowledged, with the same id, up to a bound. At the end every webhook that meets the
+ * contract must be acknowledged with exactly one order at the Orders API, unless the Orders API
+ * stand-in was told to reject it for a business reason; a final 4xx for any other is a loss. A
+ * webhook that breaks the contract is refused with no order. Every acknowledged event must be at
+ * the ERP. The seed is {@code -Dreliability.seed}
  * (default below) so that a failing run can be replayed.
  */
-class FaultMatrixIntegrationTests extends ReliabilityIntegrationTest {
+class FaultMatrixIntegrationTests extends IntegrationTestSupport {
 
 	static final long SEED = Long.getLong("reliability.seed", 20261125L);
 
@@ -60,8 +67,7 @@ class FaultMatrixIntegrationTests extends ReliabilityIntegrationTest {
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	@Test
-	void everyWebhookEndsAcknowledgedWithExactlyOneOrderOrRefusedWithNone(CapturedOutput output) throws Exception {
-		ORDERS.reset();
+	void everyValidWebhookEndsAcknowledgedWithExactlyOneOrderUnlessOurApiRejectedIt(CapturedOutput output) throws Exception {
 		Map<OrdersApiStandIn.Outcome, Integer> weights = new EnumMap<>(OrdersApiStandIn.Outcome.class);
 		weights.put(OrdersApiStandIn.Outcome.SUCCESS, 60);
 		for (OrdersApiStandIn.Outcome outcome : OrdersApiStandIn.Outcome.values()) {
@@ -69,7 +75,7 @@ class FaultMatrixIntegrationTests extends ReliabilityIntegrationTest {
 		}
 		weights.put(OrdersApiStandIn.Outcome.PAST_DEADLINE, 2);
 		weights.put(OrdersApiStandIn.Outcome.HTTP_422, 2);
-		ORDERS.faults(new OrdersApiStandIn.FaultPlan(SEED, weights, PAST_DEADLINE));
+		ORDERS_API.faults(SEED, weights, PAST_DEADLINE);
 
 		byte[] valid = CorpusRequest.resource("samples/webhooks/order-created.json");
 		byte[] invalid = CorpusRequest.resource("samples/webhooks/invalid-order.json");
@@ -82,10 +88,11 @@ class FaultMatrixIntegrationTests extends ReliabilityIntegrationTest {
 				.replaceAll("(\"orderNumber\"\\s*:\\s*\")[^\"]*(\")", "$1" + orderNumber + "$2")
 				.getBytes(StandardCharsets.UTF_8);
 			// One in 20 is delivered twice at once from the start, as at-least-once senders do.
-			webhooks.add(new Webhook("msg_fm_" + SEED + "_" + i, "mueller:" + orderNumber, body, i % 20 == 3));
+			webhooks.add(new Webhook("msg_fm_" + SEED + "_" + i, "mueller:" + orderNumber, body, i % 20 == 3,
+					i % 40 == 17));
 		}
 
-		Signer signer = new Signer(NEW_SECRET);
+		Webhooks signer = new Webhooks(NEW_SECRET);
 		HttpProbe http = http();
 		Instant start = Instant.now();
 		List<Delivery> results = deliverAll(webhooks, webhook -> {
@@ -97,13 +104,15 @@ class FaultMatrixIntegrationTests extends ReliabilityIntegrationTest {
 		}, status -> PERMANENT_WEBHOOK_ANSWERS.contains(status) ? Verdict.FINAL_REFUSAL
 				: (status == 200) ? Verdict.ACKNOWLEDGED : Verdict.RETRY, MAX_DELIVERIES);
 		Duration took = Duration.between(start, Instant.now());
-		ORDERS.awaitQuiet(Duration.ofSeconds(5));
-		ORDERS.faults(OrdersApiStandIn.FaultPlan.NONE);
+		ORDERS_API.awaitQuiet(Duration.ofSeconds(5));
+		ORDERS_API.noFaults();
 
-		Map<String, List<OrdersApiStandIn.Order>> ordersByRef = ORDERS.orders().stream()
+		Map<String, List<OrdersApiStandIn.Order>> ordersByRef = ORDERS_API.orders().stream()
 			.collect(Collectors.groupingBy(OrdersApiStandIn.Order::externalRef));
 		int acknowledged = 0;
 		int refused = 0;
+		int contractRefusals = 0;
+		int businessRefusals = 0;
 		int lost = 0;
 		int duplicates = 0;
 		int phantom = 0;
@@ -142,6 +151,24 @@ class FaultMatrixIntegrationTests extends ReliabilityIntegrationTest {
 				case FINAL_REFUSAL -> {
 					refused++;
 					refusals.merge(delivery.lastStatus(), 1, Integer::sum);
+					String problemType = JSON.readTree(delivery.lastBody()).path("type").asString();
+					if (webhook.breaksContract()) {
+						contractRefusals++;
+						if (!problemType.endsWith("/validation-failed")) {
+							problems.add(webhook.id() + " breaks the contract but was refused as " + problemType);
+						}
+					}
+					else if (ORDERS_API.rejectedKeys().contains(webhook.id())) {
+						businessRefusals++;
+						if (!problemType.endsWith("/upstream-rejected")) {
+							problems.add(webhook.id() + " was rejected by the Orders API but answered " + problemType);
+						}
+					}
+					else {
+						lost++;
+						problems.add(webhook.id() + " meets the contract and was refused for good with "
+								+ delivery.lastStatus() + " (" + problemType + "): lost");
+					}
 					if (!orders.isEmpty()) {
 						phantom++;
 						problems.add(webhook.id() + " refused with " + delivery.lastStatus() + " but has an order");
@@ -156,11 +183,11 @@ class FaultMatrixIntegrationTests extends ReliabilityIntegrationTest {
 		results.forEach(delivery -> delivery.statuses().forEach(status -> answers.merge(status, 1, Integer::sum)));
 		System.out.printf(
 				"reliability fault matrix (orderWebhook, seed %d): sent %d webhooks in %d deliveries (%.1f s); "
-						+ "acknowledged %d (%d of them as duplicate, %d without order id), refused %d %s, unresolved %d; orders at the stand-in %d; "
+						+ "acknowledged %d (%d of them as duplicate, %d without order id), refused %d %s (%d breaking the contract, %d rejected by the Orders API), unresolved %d; orders at the stand-in %d; "
 						+ "duplicates %d; lost %d; refused-but-recorded %d; answers %s; Orders API requests %d; faults injected %s%n",
 				SEED, webhooks.size(), deliveries, took.toMillis() / 1000.0, acknowledged, replayedAcks, withoutOrderId, refused,
-				refusals, unresolved.size(), ORDERS.orders().size(), duplicates, lost, phantom, answers,
-				ORDERS.requests(), ORDERS.injected());
+				refusals, contractRefusals, businessRefusals, unresolved.size(), ORDERS_API.orders().size(), duplicates, lost, phantom, answers,
+				ORDERS_API.requests().size(), ORDERS_API.injected());
 
 		assertThat(unresolved).as("every webhook ends acknowledged or refused").isEmpty();
 		assertThat(problems).as("exactly-once violations").isEmpty();
@@ -168,11 +195,17 @@ class FaultMatrixIntegrationTests extends ReliabilityIntegrationTest {
 		assertThat(duplicates).isZero();
 		assertThat(phantom).isZero();
 		assertThat(acknowledged + refused).isEqualTo(WEBHOOKS);
-		assertThat(ORDERS.orders()).as("every order belongs to an acknowledged webhook").hasSize(acknowledged);
+		assertThat(contractRefusals).as("every contract breaker refused, each for that")
+			.isEqualTo(webhooks.stream().filter(Webhook::breaksContract).count());
+		Set<String> ids = webhooks.stream().map(Webhook::id).collect(Collectors.toSet());
+		assertThat(businessRefusals).as("a refusal for each business rejection the stand-in gave, and no other")
+			.isEqualTo(ORDERS_API.rejectedKeys().stream().filter(ids::contains).count())
+			.isPositive();
+		assertThat(ORDERS_API.orders()).as("every order belongs to an acknowledged webhook").hasSize(acknowledged);
 		assertThat(answers.keySet()).as("no answer the documentation does not promise")
 			.allMatch(status -> status == 200 || status == 409 || status == 503 || status == 429
 					|| PERMANENT_WEBHOOK_ANSWERS.contains(status));
-		assertThat(ORDERS.injected().keySet()).as("every fault kind was injected, also after recording")
+		assertThat(ORDERS_API.injected().keySet()).as("every fault kind was injected, also after recording")
 			.contains("CONNECTION_RESET", "CONNECTION_RESET-after", "EMPTY_RESPONSE-after", "MALFORMED_CHUNK-after",
 					"RANDOM_BYTES-after", "GARBAGE_2XX-after", "PAST_DEADLINE", "PAST_DEADLINE-after", "HTTP_500-after",
 					"HTTP_502", "HTTP_503_RETRY_AFTER", "HTTP_429_HTTP_DATE", "HTTP_409", "HTTP_422");
@@ -181,14 +214,13 @@ class FaultMatrixIntegrationTests extends ReliabilityIntegrationTest {
 
 	@Test
 	void everyStatusEventEndsAtTheErpOrInTheDeadLetterSinkForAPermanentReason(CapturedOutput output) throws Exception {
-		ERP.reset();
 		Map<ErpStandIn.Outcome, Integer> weights = new EnumMap<>(ErpStandIn.Outcome.class);
 		weights.put(ErpStandIn.Outcome.SUCCESS, 60);
 		for (ErpStandIn.Outcome outcome : ErpStandIn.Outcome.values()) {
 			weights.putIfAbsent(outcome, 4);
 		}
 		weights.put(ErpStandIn.Outcome.PAST_DEADLINE, 2);
-		ERP.faults(new ErpStandIn.FaultPlan(SEED, weights, PAST_DEADLINE));
+		ERP.faults(SEED, weights, PAST_DEADLINE);
 
 		List<Event> events = new ArrayList<>();
 		for (int i = 0; i < EVENTS; i++) {
@@ -220,7 +252,7 @@ class FaultMatrixIntegrationTests extends ReliabilityIntegrationTest {
 				1 + KNATIVE_RETRIES);
 		Duration took = Duration.between(start, Instant.now());
 		ERP.awaitQuiet(Duration.ofSeconds(5));
-		ERP.faults(ErpStandIn.FaultPlan.NONE);
+		ERP.noFaults();
 
 		Map<String, List<String>> applied = ERP.applied();
 		int acknowledged = 0;
@@ -298,7 +330,7 @@ class FaultMatrixIntegrationTests extends ReliabilityIntegrationTest {
 
 	}
 
-	record Webhook(String id, String externalRef, byte[] body, boolean deliveredTwiceAtOnce) {
+	record Webhook(String id, String externalRef, byte[] body, boolean deliveredTwiceAtOnce, boolean breaksContract) {
 	}
 
 	record Event(String id, String orderNumber, byte[] data, boolean permanent) {

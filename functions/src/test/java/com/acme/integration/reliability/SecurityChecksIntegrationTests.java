@@ -13,7 +13,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.test.system.CapturedOutput;
 
-import com.acme.integration.reliability.HttpProbe.Header;
+import com.acme.integration.sandbox.HttpProbe;
+import com.acme.integration.sandbox.HttpProbe.Header;
+import com.acme.integration.sandbox.IntegrationTestSupport;
+import com.acme.integration.testkit.Webhooks;
 import com.acme.integration.webhook.InvalidSignatureException;
 import com.acme.integration.webhook.SignatureVerifier;
 
@@ -25,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The security checks of issue 9 that are not bad inputs: secret rotation, what actuator exposes,
  * and that neither answers nor log lines carry a secret or a token.
  */
-class SecurityChecksIntegrationTests extends ReliabilityIntegrationTest {
+class SecurityChecksIntegrationTests extends IntegrationTestSupport {
 
 	@Nested
 	class SecretRotation {
@@ -52,9 +55,9 @@ class SecurityChecksIntegrationTests extends ReliabilityIntegrationTest {
 			byte[] body = "{\"type\":\"order.created\"}".getBytes(StandardCharsets.UTF_8);
 			String timestamp = Long.toString(Instant.now().getEpochSecond());
 			assertThatNoException().isThrownBy(() -> afterRotation.verify("msg_rot", timestamp,
-					new Signer(NEW_SECRET).sign("msg_rot", timestamp, body), body));
+					new Webhooks(NEW_SECRET).sign("msg_rot", timestamp, body), body));
 			assertThatThrownBy(() -> afterRotation.verify("msg_rot", timestamp,
-					new Signer(OLD_SECRET).sign("msg_rot", timestamp, body), body))
+					new Webhooks(OLD_SECRET).sign("msg_rot", timestamp, body), body))
 				.isInstanceOf(InvalidSignatureException.class)
 				.hasMessageNotContaining(OLD_SECRET.substring("whsec_".length()));
 		}
@@ -66,7 +69,7 @@ class SecurityChecksIntegrationTests extends ReliabilityIntegrationTest {
 			String timestamp = Long.toString(Instant.now().getEpochSecond());
 			return http().post("/orderWebhook", List.of(new Header("Content-Type", "application/json"),
 					new Header("webhook-id", id), new Header("webhook-timestamp", timestamp),
-					new Header("webhook-signature", new Signer(secret).sign(id, timestamp, body))), body);
+					new Header("webhook-signature", new Webhooks(secret).sign(id, timestamp, body))), body);
 		}
 
 	}
@@ -83,7 +86,7 @@ class SecurityChecksIntegrationTests extends ReliabilityIntegrationTest {
 			for (String secret : secrets()) {
 				assertThat(response.text()).doesNotContain(secret);
 			}
-			assertThat(response.text()).doesNotContain(ORDERS.baseUrl(), ERP.baseUrl());
+			assertThat(response.text()).doesNotContain(ORDERS_API.baseUrl(), ERP.baseUrl());
 		}
 
 		@ParameterizedTest

@@ -18,7 +18,7 @@ class StatusEventParserTests {
 	@Test
 	void readsStructuredModeEvent() {
 		StatusChangedEvent event = this.parser.parse(StatusSamples.structured("status-shipped.json"),
-				StatusSamples.structuredHeaders());
+				StatusSamples.structuredHeaders()).orElseThrow();
 
 		assertThat(event).isEqualTo(new StatusChangedEvent("5f1c7a0e-3b7d-4c55-9a51-0d7c3f6a2b10",
 				"https://orders.acme.example/api/v1/orders", "#/data", "ord_123", "mueller:SO-100234", "SHIPPED",
@@ -31,7 +31,7 @@ class StatusEventParserTests {
 		Map<String, Object> headers = new LinkedHashMap<>();
 		binary.headers().forEach((name, value) -> headers.put(name.toUpperCase(), value));
 
-		StatusChangedEvent event = this.parser.parse(binary.body(), headers);
+		StatusChangedEvent event = this.parser.parse(binary.body(), headers).orElseThrow();
 
 		assertThat(event.id()).isEqualTo("5f1c7a0e-3b7d-4c55-9a51-0d7c3f6a2b10");
 		assertThat(event.dataPointer()).isEqualTo("#");
@@ -42,7 +42,7 @@ class StatusEventParserTests {
 	@Test
 	void acceptsStructuredModeWithoutOptionalFields() {
 		StatusChangedEvent event = this.parser.parse(StatusSamples.structured("status-accepted.json"),
-				StatusSamples.structuredHeaders());
+				StatusSamples.structuredHeaders()).orElseThrow();
 
 		assertThat(event.trackingNumber()).isNull();
 		assertThat(event.carrier()).isNull();
@@ -55,7 +55,7 @@ class StatusEventParserTests {
 		Map<String, Object> headers = new LinkedHashMap<>(binary.headers());
 		headers.remove("Content-Type");
 
-		assertThat(this.parser.parse(binary.body(), headers).status()).isEqualTo("SHIPPED");
+		assertThat(this.parser.parse(binary.body(), headers).orElseThrow().status()).isEqualTo("SHIPPED");
 	}
 
 	@Nested
@@ -95,10 +95,20 @@ class StatusEventParserTests {
 		@Test
 		void whenDataComesAsBase64() {
 			ObjectNode event = StatusSamples.event("status-shipped.json");
+			event.remove("data");
 			event.put("data_base64", "e30=");
 
 			assertViolations(StatusSamples.bytes(event),
-					"{pointer=#/data_base64, detail=is not supported: the data must be a JSON object in data}");
+					"{pointer=#/data_base64, detail=is not supported: the data must be a JSON object in data}",
+					"{pointer=#/data, detail=is required}");
+		}
+
+		@Test
+		void whenDataComesTwice() {
+			ObjectNode event = StatusSamples.event("status-shipped.json");
+			event.put("data_base64", "e30=");
+
+			assertViolations(StatusSamples.bytes(event), "{pointer=#/data_base64, detail=must not be set together with data}");
 		}
 
 		@Test
@@ -204,7 +214,8 @@ class StatusEventParserTests {
 		void whenNeitherCeHeadersNorStructuredContentTypeArePresent() {
 			assertViolations(StatusSamples.structured("status-shipped.json"), Map.of("content-type", "application/json"),
 					"{header=content-type, detail=must be application/cloudevents+json (structured mode), "
-							+ "or the event attributes must come as ce-* headers (binary mode)}");
+							+ "or the event attributes must come as ce-* headers (binary mode); batches "
+							+ "(application/cloudevents-batch+json) are not taken}");
 		}
 
 		private void assertViolations(byte[] body, Map<String, Object> headers, String... expected) {

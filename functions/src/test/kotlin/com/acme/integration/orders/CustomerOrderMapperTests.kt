@@ -87,7 +87,8 @@ class CustomerOrderMapperTests {
 		fun mapsACancellationToItsExternalRefOnly() {
 			val event = mapper.map(bytes("order-cancelled.json"))
 
-			assertThat(event).isEqualTo(CustomerOrderEvent(OrderEventType.CANCELLED, "mueller:SO-100234", null))
+			assertThat(event).isEqualTo(CustomerOrderEvent(OrderEventType.CANCELLED, "mueller:SO-100234", null,
+				"2026-11-25T08:30:00Z"))
 			assertThat(json(bytes("order-cancelled.json"))).isEqualTo("""{"externalRef":"mueller:SO-100234"}""")
 		}
 
@@ -263,7 +264,7 @@ class CustomerOrderMapperTests {
 			assertThatExceptionOfType(UnknownEventTypeException::class.java)
 				.isThrownBy { mapper.map(bytes("unknown-type.json")) }
 				.satisfies({ ex -> assertThat(ex.errors).containsExactly(
-					FieldError("#/type", "must be one of order.created, order.updated, order.cancelled")) })
+					FieldError("#/type", "must be one of order.created, order.updated, order.cancelled, ping")) })
 		}
 
 		@ParameterizedTest
@@ -301,6 +302,21 @@ class CustomerOrderMapperTests {
 		@Test
 		fun requiresDataToBeAnObject() {
 			assertThat(errorsOf(editCreated("/data" to "SO-100234"))).containsExactly(FieldError("#/data", "must be an object"))
+		}
+
+		@Test
+		fun mapsAPingToNothingToSend() {
+			val event = mapper.map(bytes("ping.json"))
+
+			assertThat(event.type).isEqualTo(OrderEventType.PING)
+			assertThat(event.externalRef).isNull()
+			assertThat(json(bytes("ping.json"))).isEqualTo("{}")
+		}
+
+		@Test
+		fun checksTheTimestampOfAPingAndIgnoresItsData() {
+			assertThat(pointersOf(edit("ping.json", "/timestamp" to "yesterday"))).containsExactly("#/timestamp")
+			assertThat(mapper.map(edit("ping.json", "/data" to "anything")).type).isEqualTo(OrderEventType.PING)
 		}
 
 		@Test

@@ -10,6 +10,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -17,11 +18,16 @@ import java.util.concurrent.Callable;
 
 @Command(name = "deploy", mixinStandardHelpOptions = true,
         description = {
-                "Rolls IMAGE out to every selected Knative Service: creates the revision <service>-<version> at 0%% "
-                        + "tagged 'candidate', waits until it is Ready, smoke-checks it through its tag URL, then "
-                        + "moves traffic from 'current' to 'candidate' in --steps, running the gates after each "
-                        + "step. A failed gate or a timeout moves all traffic back to the stable revision and "
-                        + "exits 1. The promoted revision carries serving.knative.dev/no-gc.",
+                "Rolls IMAGE out to every selected Knative Service: records the stable revision on the Service and "
+                        + "creates the revision <service>-<version> at 0%% tagged 'candidate' in one write, waits "
+                        + "until it is Ready, smoke-checks it through its tag URL (readiness GETs and the Service's "
+                        + "signed smoke traffic), then moves traffic from 'current' to 'candidate' in --steps; "
+                        + "after each step (and its soak) the gates run: still Ready, smoke checks, metric gates "
+                        + "(5xx, 401/403, p95, with a request floor). Every traffic write is conditional on the "
+                        + "traffic it was computed from. A failed gate, a timeout, an API error, a revision no "
+                        + "longer Ready or SIGTERM/SIGINT moves all traffic back to the stable revision and exits "
+                        + "1; if even that fails, exit 5 prints the command that restores it. The promoted "
+                        + "revision carries serving.knative.dev/no-gc.",
                 "With --manifest, the manifest is validated first and its ConfigMaps and Triggers are applied; "
                         + "Services missing from the cluster are created. Re-running a finished deploy changes "
                         + "nothing."},
@@ -37,6 +43,8 @@ final class DeployCommand implements Callable<Integer> {
     RunOptions run;
     @Mixin
     GateOptions gateOptions;
+    @Mixin
+    MetricOptions metricOptions;
 
     @Option(names = "--image", defaultValue = "${env:ROLLOUT_IMAGE}",
             description = "Image to deploy, ideally by digest (default: $ROLLOUT_IMAGE).")
@@ -95,17 +103,27 @@ final class DeployCommand implements Callable<Integer> {
             KubernetesClient kubernetes = kn.adapt(KubernetesClient.class);
             String namespace = cluster.namespaceOr(kubernetes.getNamespace());
             Knative knative = new Knative(kn, namespace, out, run.timeout, run.poll);
-            Deploy deploy = new Deploy(knative, kubernetes, new Gates(gateOptions, out), out);
+            Gates gates = new Gates(gateOptions, metricOptions, out, root::env, Clock.systemUTC());
+            Deploy deploy = new Deploy(knative, kubernetes, gates, out,
+                    new Deploy.Restore(cluster.context, namespace, cluster.selector));
             List<Deploy.Plan> plans = Deploy.plan(knative, parsed, cluster.selector, image, version);
             out.printf("namespace %s%s%n", namespace, dryRun ? " (dry run: nothing is changed)" : "");
             deploy.printPlan(plans, plannedSteps);
             if (dryRun) {
                 return ExitCode.OK;
             }
+            gates.prepare(plans.stream().filter(p -> !p.upToDate()).map(Deploy.Plan::settings).toList());
             if (parsed != null) {
                 deploy.applySupporting(parsed);
+                new ServiceLabels(kn, namespace, out).sync(plans);
             }
-            return deploy.run(plans, plannedSteps, interval);
+            try (Signals signals = Signals.install(Thread.currentThread(), out)) {
+                return deploy.run(plans, plannedSteps, interval, signals);
+            } finally {
+                if (parsed != null) {
+                    new ConfigMapOwners(kubernetes, kn, namespace, out).adopt(parsed);
+                }
+            }
         }
     }
 }

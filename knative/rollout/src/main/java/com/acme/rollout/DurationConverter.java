@@ -11,6 +11,17 @@ import java.util.regex.Pattern;
 final class DurationConverter implements ITypeConverter<Duration> {
     private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)");
 
+    /** The shortest of 250ms, 90s, 2m, 1h that is exact. */
+    static String format(Duration duration) {
+        long millis = duration.toMillis();
+        if (millis % 1000 != 0) {
+            return millis + "ms";
+        }
+        long seconds = millis / 1000;
+        return seconds % 3600 == 0 && seconds > 0 ? seconds / 3600 + "h"
+                : seconds % 60 == 0 && seconds > 0 ? seconds / 60 + "m" : seconds + "s";
+    }
+
     @Override
     public Duration convert(String value) {
         Matcher m = SIMPLE.matcher(value.strip());

@@ -83,7 +83,7 @@ final class PreviewCommand implements Callable<Integer> {
             out.printf("%s: no preview %s%n", svc, name);
             return;
         }
-        knative.setTraffic(svc, next);
+        knative.change(svc, traffic, Knative.Change.traffic(next));
         PromoteCommand.awaitOrFail(knative, svc, next);
         out.printf("%s: preview %s removed%n", svc, name);
     }
@@ -95,13 +95,13 @@ final class PreviewCommand implements Callable<Integer> {
         List<TrafficTarget> next = new ArrayList<>(traffic.stream().filter(t -> !name.equals(t.getTag())).toList());
         next.add(Traffic.target(revision, 0, name));
         if (revision.equals(Deploy.templateName(service))) {
-            knative.setTraffic(svc, next);
+            knative.change(svc, traffic, Knative.Change.traffic(next));
         } else {
             RevisionTemplateSpec template = Serialization.jsonMapper()
                     .convertValue(service.getSpec().getTemplate(), RevisionTemplateSpec.class);
             template.getMetadata().setName(revision);
             template.getSpec().getContainers().get(0).setImage(image);
-            knative.setTemplateAndTraffic(svc, template, next);
+            knative.change(svc, traffic, Knative.Change.traffic(next).withTemplate(template));
         }
         try {
             knative.awaitRevisionReady(revision);

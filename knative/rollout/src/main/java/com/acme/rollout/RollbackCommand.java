@@ -13,14 +13,18 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 @Command(name = "rollback", mixinStandardHelpOptions = true,
         description = {"Moves all traffic of every selected Service to one revision, tagged 'current', and drops the "
-                + "candidate. Default target: during a canary, the stable revision; otherwise the revision that "
-                + "was stable before the last promotion (annotation " + Knative.PREVIOUS + ").",
-                "serving.knative.dev/no-gc moves to the target."},
+                + "candidate. Default target: while a deploy is unfinished (stopped, killed, or a canary left below "
+                + "100%%), the stable revision it recorded (annotation " + Knative.STABLE + "); otherwise the "
+                + "revision that was stable before the last promotion (annotation " + Knative.PREVIOUS + ").",
+                "The traffic write is conditional on the traffic it was computed from: a concurrent change is "
+                        + "reported, not overwritten. serving.knative.dev/no-gc moves to the target."},
         footer = {"", ExitCode.HELP})
 final class RollbackCommand implements Callable<Integer> {
     @ParentCommand
@@ -37,9 +41,19 @@ final class RollbackCommand implements Callable<Integer> {
                     + "names <service>-<version> in every Service.")
     String to;
 
+    @Option(names = "--only-unfinished",
+            description = "Act only on Services with an unfinished deploy (to its recorded stable revision); "
+                    + "leave the others as they are. For a cancelled CI job: a no-op when the deploy put the "
+                    + "traffic back itself.")
+    boolean onlyUnfinished;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (onlyUnfinished && to != null) {
+            throw new RolloutException(ExitCode.USAGE, "--only-unfinished goes to the recorded stable revision: "
+                    + "it cannot be combined with --to");
+        }
         try (KnativeClient kn = root.open(cluster.context).adapt(KnativeClient.class)) {
             String namespace = cluster.namespaceOr(kn.adapt(KubernetesClient.class).getNamespace());
             Knative knative = new Knative(kn, namespace, out, run.timeout, run.poll);
@@ -48,8 +62,19 @@ final class RollbackCommand implements Callable<Integer> {
             for (Service service : services) {
                 String name = service.getMetadata().getName();
                 List<TrafficTarget> traffic = Traffic.of(service);
-                String stable = Traffic.stable(traffic);
-                String target = target(name, service, traffic, stable);
+                String serving = Traffic.stable(traffic);
+                String unfinished = Knative.annotation(service, Knative.CANDIDATE);
+                String recorded = Knative.annotation(service, Knative.STABLE);
+                if (onlyUnfinished && unfinished == null) {
+                    out.printf("%s: no unfinished deploy: unchanged (%s)%n", name, Traffic.describe(traffic));
+                    continue;
+                }
+                boolean abort = to == null && (unfinished != null && recorded != null
+                        || Traffic.tagged(traffic, Traffic.CANDIDATE) != null && serving != null);
+                String target = to != null ? (to.startsWith(name + "-") ? to : name + "-" + to)
+                        : unfinished != null && recorded != null ? recorded
+                        : abort ? serving
+                        : Knative.annotation(service, Knative.PREVIOUS);
                 if (target == null) {
                     continue;
                 }
@@ -61,35 +86,29 @@ final class RollbackCommand implements Callable<Integer> {
                             + " does not exist (garbage-collected?)");
                 }
                 List<TrafficTarget> next = Traffic.allTo(traffic, target);
-                knative.setTraffic(name, next);
-                PromoteCommand.awaitOrFail(knative, name, next);
-                if (!target.equals(stable)) {
-                    knative.moveNoGc(stable, target);
-                    if (stable != null) {
-                        knative.annotateService(name, Knative.PREVIOUS, stable);
-                    }
+                Map<String, String> record = new LinkedHashMap<>();
+                record.put(Knative.STABLE, target);
+                if (!abort && serving != null && !serving.equals(target)) {
+                    // Rolling a finished release back: the release left becomes the one a second rollback returns to.
+                    record.put(Knative.PREVIOUS, serving);
                 }
-                out.printf("%s: 100%% on %s%n", name, target);
+                knative.change(name, traffic, Knative.Change.traffic(next).annotating(record, Set.of(Knative.CANDIDATE)));
+                PromoteCommand.awaitOrFail(knative, name, next);
+                if (!target.equals(serving)) {
+                    knative.moveNoGc(serving, target);
+                }
+                out.printf("%s: 100%% on %s%s%n", name, target, abort ? " (unfinished deploy of "
+                        + (unfinished != null ? unfinished : Traffic.tagged(traffic, Traffic.CANDIDATE))
+                        + " rolled back)" : "");
                 moved++;
             }
             out.flush();
-            if (moved == 0) {
+            if (moved == 0 && !onlyUnfinished) {
                 throw new RolloutException(ExitCode.CLUSTER_ERROR, to == null
                         ? "nothing to roll back to: no candidate and no " + Knative.PREVIOUS + " annotation"
                         : "no Service has a revision " + to);
             }
             return ExitCode.OK;
         }
-    }
-
-    private String target(String service, Service svc, List<TrafficTarget> traffic, String stable) {
-        if (to != null) {
-            return to.startsWith(service + "-") ? to : service + "-" + to;
-        }
-        if (Traffic.tagged(traffic, Traffic.CANDIDATE) != null && stable != null) {
-            return stable;
-        }
-        Map<String, String> annotations = svc.getMetadata().getAnnotations();
-        return annotations == null ? null : annotations.get(Knative.PREVIOUS);
     }
 }

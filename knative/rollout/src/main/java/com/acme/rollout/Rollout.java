@@ -12,27 +12,48 @@ import java.util.function.Function;
 @Command(name = "rollout", mixinStandardHelpOptions = true, version = "rollout 0.1.0",
         description = "Rolls the functions image out to Knative Services by shifting traffic step by step, "
                 + "with gates at every step and an automatic rollback.",
-        subcommands = {DeployCommand.class, PromoteCommand.class, RollbackCommand.class, StatusCommand.class,
-                PreviewCommand.class, ValidateCommand.class},
+        subcommands = {DeployCommand.class, GatesCommand.class, PromoteCommand.class, RollbackCommand.class,
+                StatusCommand.class, PreviewCommand.class, ValidateCommand.class},
         footer = {"", ExitCode.HELP})
 public final class Rollout implements Runnable {
 
     /** Opens a client for a kube config context (null = current). Tests hand in the mock server's. */
     private final Function<String, KubernetesClient> clients;
+    /** The environment, for the values that must not be command-line arguments (the smoke secret). */
+    private final Function<String, String> env;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public Rollout() {
-        this(context -> new KubernetesClientBuilder().withConfig(Config.autoConfigure(context)).build());
+        this(context -> new KubernetesClientBuilder().withConfig(Config.autoConfigure(context)).build(), System::getenv);
     }
 
-    Rollout(Function<String, KubernetesClient> clients) {
+    Rollout(Function<String, KubernetesClient> clients, Function<String, String> env) {
         this.clients = clients;
+        this.env = env;
     }
 
     KubernetesClient open(String context) {
         return clients.apply(context == null || context.isBlank() ? null : context);
+    }
+
+    String env(String name) {
+        return env.apply(name);
+    }
+
+    /** How this CLI was started, for the commands it prints: the jar's path when it runs from one. */
+    static String invocation() {
+        try {
+            java.nio.file.Path location = java.nio.file.Path.of(Rollout.class.getProtectionDomain().getCodeSource()
+                    .getLocation().toURI());
+            if (location.toString().endsWith(".jar")) {
+                return "java -jar " + location;
+            }
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            // Not from a jar file (tests, an IDE): the path the build produces.
+        }
+        return "java -jar knative/rollout/target/rollout.jar";
     }
 
     @Override

@@ -63,9 +63,29 @@ final class Validator {
             "setHostnameAsFQDN", "subdomain", "terminationGracePeriodSeconds", "hostUsers", "resources",
             "workloadRef");
 
+    /**
+     * The config-features flags of Knative Serving besides those gating a pod field above: accepted by --feature
+     * so that a manifest job can declare everything its cluster enables.
+     */
+    private static final Set<String> OTHER_FEATURES = Set.of("multi-container", "multi-container-probing",
+            "kubernetes.podspec-fieldref", "kubernetes.podspec-dryrun", "kubernetes.podspec-persistent-volume-claim",
+            "kubernetes.podspec-persistent-volume-write", "kubernetes.podspec-volumes-emptydir",
+            "kubernetes.podspec-volumes-hostpath", "kubernetes.podspec-volumes-csi",
+            "kubernetes.containerspec-addcapabilities", "kubernetes.podspec-securitycontext-capabilities",
+            "tag-header-based-routing", "autodetect-http2", "queueproxy.mount-podinfo", "secure-pod-defaults",
+            "queueproxy.resource-defaults");
+
     private final Set<String> features;
 
+    /** Refuses a flag Knative does not have: a misspelt --feature would otherwise accept nothing, silently. */
     Validator(Set<String> features) {
+        List<String> unknown = features.stream().filter(f -> !FLAGGED_POD_FIELDS.containsValue(f)
+                && !OTHER_FEATURES.contains(f)).sorted().toList();
+        if (!unknown.isEmpty()) {
+            throw new RolloutException(ExitCode.USAGE, "--feature " + String.join(",", unknown)
+                    + ": not a Knative Serving config-features flag (e.g. "
+                    + String.join(", ", FLAGGED_POD_FIELDS.values().stream().limit(3).toList()) + ")");
+        }
         this.features = features;
     }
 
@@ -135,6 +155,12 @@ final class Validator {
             metadata.getAnnotations().keySet().stream().filter(k -> k.startsWith(AUTOSCALING_PREFIX))
                     .forEach(k -> found.add("metadata.annotations: " + k
                             + " is only allowed on the revision template (spec.template.metadata.annotations)"));
+            metadata.getAnnotations().keySet().stream().filter(k -> k.startsWith(ServiceSettings.PREFIX))
+                    .filter(k -> !ServiceSettings.MANIFEST_KEYS.contains(k))
+                    .forEach(k -> found.add("metadata.annotations: " + k + " is not a setting of the rollout CLI "
+                            + "(settings: " + String.join(", ", ServiceSettings.MANIFEST_KEYS) + "; the others are "
+                            + "written by it)"));
+            found.addAll(ServiceSettings.problems(metadata.getAnnotations()));
         }
     }
 

@@ -21,6 +21,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * What the Knative controllers would do, reduced to what the CLI observes: a Revision for each new template name
@@ -61,8 +64,45 @@ final class KnativeStandIn implements AutoCloseable {
         }
     }
 
+    /** Runs {@code action} once, the first time a reconcile sees a Service for which {@code when} holds. */
+    void once(Predicate<Service> when, Consumer<Service> action) {
+        hooks.add(new Hook(when, action));
+    }
+
+    /** The revision's Ready condition turns False, as when its pods crash. */
+    void unready(String revision) {
+        Revision r = knative.revisions().inNamespace(namespace).withName(revision).get();
+        r.getStatus().setConditions(List.of(new ConditionBuilder().withType("Ready").withStatus("False")
+                .withReason("RevisionFailed").withMessage("Container crashed: CrashLoopBackOff").build()));
+        knative.revisions().inNamespace(namespace).withName(revision).patch(PatchContext.of(PatchType.JSON),
+                Serialization.asJson(List.of(Map.of("op", "add", "path", "/status", "value", r.getStatus()))));
+    }
+
+    /** Does the Service's spec.traffic give {@code revision} exactly {@code percent}? */
+    static boolean has(Service service, String revision, long percent) {
+        return Traffic.of(service).stream().anyMatch(t -> revision.equals(t.getRevisionName())
+                && t.getPercent() != null && t.getPercent() == percent);
+    }
+
+    /** Does the Service's status.traffic route {@code percent} to {@code revision} (the step is in place)? */
+    static boolean routes(Service service, String revision, long percent) {
+        return service.getStatus() != null && service.getStatus().getTraffic() != null
+                && service.getStatus().getTraffic().stream().anyMatch(t -> revision.equals(t.getRevisionName())
+                && t.getPercent() != null && t.getPercent() == percent);
+    }
+
+    private record Hook(Predicate<Service> when, Consumer<Service> action) {
+    }
+
+    private final List<Hook> hooks = new CopyOnWriteArrayList<>();
+
     void reconcile() {
         for (Service service : knative.services().inNamespace(namespace).list().getItems()) {
+            for (Hook hook : hooks) {
+                if (hook.when().test(service) && hooks.remove(hook)) {
+                    hook.action().accept(service);
+                }
+            }
             String name = service.getMetadata().getName();
             String revisionName = Deploy.templateName(service);
             Revision revision = knative.revisions().inNamespace(namespace).withName(revisionName).get();

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Renders every overlay with `kubectl kustomize`, validates it with the CLI and checks what must hold. */
 class OverlayManifestTests {
@@ -31,8 +30,8 @@ class OverlayManifestTests {
 
     @BeforeAll
     static void render() throws Exception {
-        assumeTrue(kubectlPresent(), "kubectl is not on the PATH: overlays are not rendered here "
-                + "(.ci/run runs on a machine that has it)");
+        // Skipped without kubectl, failed when CI=true (.ci/run installs it).
+        RequiredTool.assumeInstalled("kubectl", "version", "--client");
         for (String env : List.of("dev", "staging", "prod")) {
             Process process = new ProcessBuilder("kubectl", "kustomize", OVERLAYS.resolve(env).toString())
                     .redirectErrorStream(true).start();
@@ -41,16 +40,6 @@ class OverlayManifestTests {
             RENDERED.put(env, output);
             PARSED.put(env, Manifest.parse(new ByteArrayInputStream(output.getBytes(StandardCharsets.UTF_8)))
                     .documents().stream().map(d -> (HasMetadata) d.typed()).toList());
-        }
-    }
-
-    private static boolean kubectlPresent() {
-        try {
-            Process process = new ProcessBuilder("kubectl", "version", "--client").redirectErrorStream(true).start();
-            process.getInputStream().readAllBytes();
-            return process.waitFor() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
         }
     }
 
@@ -63,14 +52,29 @@ class OverlayManifestTests {
                 .filter(r -> r.getMetadata().getName().equals(name)).findFirst().orElseThrow();
     }
 
+    /** The generated ConfigMap order-integration-config-HASH of an overlay. */
+    static ConfigMap config(String env) {
+        return resources(env).stream().filter(ConfigMap.class::isInstance).map(ConfigMap.class::cast)
+                .filter(r -> r.getMetadata().getName().startsWith("order-integration-config-")).findFirst().orElseThrow();
+    }
+
     static Map<String, String> scaling(String env, String service) throws IOException {
         return find(env, Service.class, service).getSpec().getTemplate().getMetadata().getAnnotations();
     }
 
+    /** The config-features flags an overlay declares as its cluster's prerequisites (config-features.txt). */
+    static List<String> declaredFeatures(String env) throws IOException {
+        Path file = OVERLAYS.resolve(env).resolve("config-features.txt");
+        return !java.nio.file.Files.exists(file) ? List.of() : java.nio.file.Files.readAllLines(file).stream()
+                .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"dev", "staging", "prod"})
-    void overlayPassesTheCliValidation(String env) {
-        ValidateCommandTests.Result result = ValidateCommandTests.validate(RENDERED.get(env));
+    void overlayPassesTheCliValidation(String env) throws IOException {
+        List<String> features = declaredFeatures(env);
+        ValidateCommandTests.Result result = features.isEmpty() ? ValidateCommandTests.validate(RENDERED.get(env))
+                : ValidateCommandTests.validate(RENDERED.get(env), "--feature", String.join(",", features));
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out()).contains("(2 Knative Services)");
@@ -135,10 +139,10 @@ class OverlayManifestTests {
         assertThat(memoryLimit("dev")).isEqualTo("512Mi");
         assertThat(memoryLimit("staging")).isEqualTo("768Mi");
         assertThat(memoryLimit("prod")).isEqualTo("1Gi");
-        assertThat(find("dev", ConfigMap.class, "order-integration-config").getData())
+        assertThat(config("dev").getData())
                 .containsEntry("LOGGING_LEVEL_COM_ACME_INTEGRATION", "DEBUG")
                 .containsEntry("INTEGRATION_ORDERSAPI_BASEURL", "https://orders-api.dev.acme.example");
-        assertThat(find("prod", ConfigMap.class, "order-integration-config").getData())
+        assertThat(config("prod").getData())
                 .containsEntry("LOGGING_LEVEL_COM_ACME_INTEGRATION", "INFO")
                 .containsEntry("INTEGRATION_ORDERSAPI_BASEURL", "https://orders-api.acme.example")
                 .containsEntry("INTEGRATION_ERP_BASEURL", "https://erp.mueller.example")
@@ -147,7 +151,7 @@ class OverlayManifestTests {
     }
 
     @Test
-    void triggerRetriesWithBackoffAndDeadLettersToTheEnvironmentsOrdersApi() throws IOException {
+    void triggerRetriesWithBackoffAndDeadLettersToTheEnvironmentsKafkaTopic() throws IOException {
         for (String env : List.of("dev", "staging", "prod")) {
             Trigger trigger = find(env, Trigger.class, "order-status-changed");
             assertThat(trigger.getSpec().getFilter().getAttributes())
@@ -155,10 +159,12 @@ class OverlayManifestTests {
             assertThat(trigger.getSpec().getSubscriber().getRef().getName()).isEqualTo("order-status-sync");
             assertThat(trigger.getSpec().getDelivery().getBackoffPolicy()).isEqualTo("exponential");
             assertThat(trigger.getSpec().getDelivery().getRetry()).isPositive();
-            String orders = find(env, ConfigMap.class, "order-integration-config").getData()
-                    .get("INTEGRATION_ORDERSAPI_BASEURL");
-            assertThat(trigger.getSpec().getDelivery().getDeadLetterSink().getUri())
-                    .isEqualTo(orders + "/api/v1/integration/dead-letters");
+            var deadLetters = trigger.getSpec().getDelivery().getDeadLetterSink();
+            assertThat(deadLetters.getUri()).as("no dead letter leaves the cluster for a URL").isNull();
+            assertThat(deadLetters.getRef().getKind()).isEqualTo("KafkaSink");
+            var sink = find(env, io.fabric8.knative.eventing.v1alpha1.KafkaSink.class, deadLetters.getRef().getName());
+            assertThat(sink.getSpec().getTopic()).isEqualTo("order-integration." + env + ".status-dead-letters");
+            assertThat(sink.getSpec().getAuth().getSecret().getRef().getName()).isEqualTo("kafka-dead-letters-auth");
         }
     }
 
@@ -172,6 +178,20 @@ class OverlayManifestTests {
             assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "list", "create", "patch");
         });
         assertThat(role.getRules()).noneSatisfy(rule -> assertThat(rule.getResources()).contains("secrets"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "staging", "prod"})
+    void everyFunctionsServiceGetsSmokeTrafficAndARequestFloor(String env) {
+        List<io.fabric8.knative.serving.v1.Service> services = resources(env).stream()
+                .filter(io.fabric8.knative.serving.v1.Service.class::isInstance)
+                .map(io.fabric8.knative.serving.v1.Service.class::cast).toList();
+        assertThat(services).extracting(s -> s.getMetadata().getName())
+                .containsExactlyInAnyOrder("order-webhook", "order-status-sync");
+        assertThat(services).allSatisfy(s -> assertThat(ServiceSettings.of(s).smoke()).as(s.getMetadata().getName())
+                .isNotEqualTo(SmokeCheck.NONE));
+        assertThat(services).extracting(s -> ServiceSettings.of(s).smoke())
+                .containsExactlyInAnyOrder(SmokeCheck.WEBHOOK_PING, SmokeCheck.STATUS_EVENT);
     }
 
     private static String memoryLimit(String env) throws IOException {

@@ -72,6 +72,47 @@ class ValidateCommandTests {
         assertThat(result.err()).contains(expected);
     }
 
+    /** A valid Service with these annotations on its own metadata. */
+    static String annotated(String annotations) {
+        return service(VALID_TRAFFIC).replace("""
+                metadata:
+                  name: order-webhook
+                spec:""", """
+                metadata:
+                  name: order-webhook
+                  annotations:
+                """ + annotations + """
+                spec:""");
+    }
+
+    @Test
+    void acceptsTheRolloutSettingsOfAService() {
+        Result result = validate(annotated("""
+                    rollout.acme.example/smoke-check: webhook-ping
+                    rollout.acme.example/min-requests: "20"
+                """));
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+    }
+
+    @Test
+    void rejectsAnUnknownSmokeCheck() {
+        assertInvalid(annotated("    rollout.acme.example/smoke-check: ping\n"),
+                "rollout.acme.example/smoke-check 'ping' must be one of [webhook-ping, status-event, none]");
+    }
+
+    @Test
+    void rejectsARequestFloorBelowOne() {
+        assertInvalid(annotated("    rollout.acme.example/min-requests: \"0\"\n"),
+                "rollout.acme.example/min-requests '0' must be a whole number of at least 1");
+    }
+
+    @Test
+    void rejectsRolloutAnnotationsThatOnlyTheCliWrites() {
+        assertInvalid(annotated("    rollout.acme.example/stable-revision: order-webhook-v0\n"),
+                "rollout.acme.example/stable-revision is not a setting of the rollout CLI");
+    }
+
     @Test
     void acceptsAValidServiceFromStdin() {
         Result result = validate(service(VALID_TRAFFIC));
@@ -180,6 +221,145 @@ class ValidateCommandTests {
         assertInvalid(yaml, "spec.template.spec.securityContext needs the config-features flag "
                 + "kubernetes.podspec-securitycontext");
         assertThat(validate(yaml, "--feature", "kubernetes.podspec-securitycontext").exitCode()).isZero();
+    }
+
+    @Test
+    void rejectsTopologySpreadUnlessTheClusterFlagIsDeclared() {
+        String yaml = service(VALID_TRAFFIC).replace("      containers:", String.join("\n",
+                "      topologySpreadConstraints:",
+                "        - maxSkew: 1",
+                "          topologyKey: kubernetes.io/hostname",
+                "          whenUnsatisfiable: DoNotSchedule",
+                "          labelSelector:",
+                "            matchLabels:",
+                "              serving.knative.dev/service: order-webhook",
+                "          matchLabelKeys: [serving.knative.dev/revision]",
+                "      containers:"));
+
+        assertInvalid(yaml, "spec.template.spec.topologySpreadConstraints needs the config-features flag "
+                + "kubernetes.podspec-topologyspreadconstraints");
+        assertThat(validate(yaml, "--feature", "kubernetes.podspec-topologyspreadconstraints").exitCode()).isZero();
+    }
+
+    @Test
+    void refusesAFeatureFlagKnativeDoesNotHave() {
+        Result result = validate(service(VALID_TRAFFIC), "--feature", "kubernetes.podspec-topologyspreadconstraint");
+
+        assertThat(result.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(result.err()).contains("--feature kubernetes.podspec-topologyspreadconstraint: not a Knative "
+                + "Serving config-features flag");
+    }
+
+    /** Each kind the overlays use besides Services, Triggers and ConfigMaps, as the overlays write it. */
+    static final String SUPPORTING_KINDS = """
+            apiVersion: monitoring.coreos.com/v1
+            kind: PodMonitor
+            metadata:
+              name: functions
+            spec:
+              selector:
+                matchLabels:
+                  app.kubernetes.io/name: functions
+              podMetricsEndpoints:
+                - port: user-port
+                  path: /actuator/prometheus
+                  relabelings:
+                    - sourceLabels: [__meta_kubernetes_pod_label_serving_knative_dev_revision]
+                      targetLabel: revision
+            ---
+            apiVersion: monitoring.coreos.com/v1
+            kind: PrometheusRule
+            metadata:
+              name: rules
+            spec:
+              groups:
+                - name: g
+                  rules:
+                    - alert: A
+                      expr: vector(1)
+                      for: 5m
+                      labels:
+                        severity: warning
+                      annotations:
+                        runbook_url: https://example.invalid/runbook#a
+            ---
+            apiVersion: eventing.knative.dev/v1alpha1
+            kind: KafkaSink
+            metadata:
+              name: dead-letters
+            spec:
+              topic: t
+              bootstrapServers: [kafka:9093]
+              contentMode: structured
+              auth:
+                secret:
+                  ref:
+                    name: kafka-auth
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata:
+              name: deny
+            spec:
+              podSelector: {}
+              policyTypes: [Ingress]
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: Ingress
+            metadata:
+              name: front
+            spec:
+              ingressClassName: public
+              tls:
+                - hosts: [a.example]
+                  secretName: front-tls
+              rules:
+                - host: a.example
+                  http:
+                    paths:
+                      - path: /
+                        pathType: Prefix
+                        backend:
+                          service:
+                            name: front
+                            port:
+                              name: http
+            ---
+            apiVersion: policy/v1
+            kind: PodDisruptionBudget
+            metadata:
+              name: order-webhook
+            spec:
+              minAvailable: 1
+              selector:
+                matchLabels:
+                  serving.knative.dev/service: order-webhook
+            """;
+
+    @Test
+    void knowsTheMonitoringEventingNetworkAndAvailabilityKindsOfTheOverlays() {
+        Result result = validate(SUPPORTING_KINDS);
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).contains("6 resources valid");
+    }
+
+    @Test
+    void rejectsFieldsThoseKindsDoNotKnow() {
+        assertInvalid(SUPPORTING_KINDS.replace("      path: /actuator/prometheus", "      pth: /actuator/prometheus"),
+                "PodMonitor/functions: unknown field spec.podMetricsEndpoints[0].pth");
+        assertInvalid(SUPPORTING_KINDS.replace("  contentMode: structured", "  contentMod: structured"),
+                "KafkaSink/dead-letters: unknown field spec.contentMod");
+    }
+
+    @Test
+    void rejectsCertManagerKindsWhichTheModelDoesNotCover() {
+        assertInvalid("""
+                apiVersion: cert-manager.io/v1
+                kind: Certificate
+                metadata:
+                  name: front
+                """, "Certificate/front: unknown kind cert-manager.io/v1 Certificate");
     }
 
     @Test

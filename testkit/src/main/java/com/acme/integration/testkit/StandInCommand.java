@@ -1,0 +1,79 @@
+package com.acme.integration.testkit;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Serves the Orders API stand-in on loopback until the process is stopped: {@link OrdersApiStandIn} (stateful,
+ * the idempotency contract, {@code GET /__orders}) or, with {@code --fast}, the stateless {@link FastStandIn}.
+ */
+@Command(name = "orders-api", mixinStandardHelpOptions = true,
+		description = "Serve the Orders API stand-in on 127.0.0.1 until stopped.")
+final class StandInCommand implements Callable<Integer> {
+
+	private static volatile boolean serving;
+
+	@Spec
+	CommandSpec spec;
+
+	@Option(names = "--port", defaultValue = "0", description = "port (default: any free one, printed)")
+	int port;
+
+	@Option(names = "--token", description = "the bearer token it takes (not with --fast)")
+	String token;
+
+	@Option(names = "--delay", defaultValue = "0ms", converter = DurationConverter.class,
+			description = "answer every request this late (default ${DEFAULT-VALUE})")
+	Duration delay;
+
+	@Option(names = "--fast", description = "stateless and at once, for the benchmarks: checks nothing")
+	boolean fast;
+
+	static boolean isServing() {
+		return serving;
+	}
+
+	@Override
+	public Integer call() {
+		String url;
+		AutoCloseable standIn;
+		if (this.fast) {
+			FastStandIn fast = FastStandIn.start(this.port);
+			url = fast.baseUrl();
+			standIn = fast;
+		}
+		else {
+			if (this.token == null || this.token.isBlank()) {
+				throw new IllegalArgumentException("--token is required (the stateful stand-in checks it)");
+			}
+			StandInServer server = StandInServer.start(WireMockConfiguration.options()
+				.bindAddress("127.0.0.1")
+				.port(this.port)
+				.containerThreads(100), new OrdersApiStandIn(this.token));
+			if (!this.delay.isZero()) {
+				server.wireMock().setGlobalFixedDelay((int) this.delay.toMillis());
+			}
+			url = server.baseUrl();
+			standIn = server;
+		}
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+			try {
+				standIn.close();
+			}
+			catch (Exception ignored) {
+				// stopping anyway
+			}
+		}, "orders-api-stop"));
+		serving = true;
+		this.spec.commandLine().getOut().println("orders-api stand-in" + (this.fast ? " (fast)" : "") + " listening on " + url);
+		this.spec.commandLine().getOut().flush();
+		return 0;
+	}
+
+}

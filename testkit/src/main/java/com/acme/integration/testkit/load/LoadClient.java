@@ -1,0 +1,175 @@
+package com.acme.integration.testkit.load;
+
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import com.acme.integration.testkit.SampleWebhook;
+import com.acme.integration.testkit.Webhooks;
+
+/**
+ * The load client of scripts/reliability/load.sh: posts unique, freshly signed order webhooks at a fixed rate,
+ * bounded by time and count, at most {@code --concurrency} in flight; writes "webhookId orderId" for every 200
+ * to {@code --acked} and prints one summary line. With {@code --until-gone} it keeps going until the server has
+ * refused connections for a second (the graceful-shutdown phase).
+ */
+@Command(name = "load", mixinStandardHelpOptions = true,
+		description = "Post signed order webhooks at a fixed rate; print a summary line.")
+public final class LoadClient implements Callable<Integer> {
+
+	private static final Pattern ORDER_ID = Pattern.compile("\"orderId\"\\s*:\\s*\"([^\"]*)\"");
+
+	@Spec
+	CommandSpec spec;
+
+	@Parameters(index = "0", description = "orderWebhook's URL")
+	URI url;
+
+	@Option(names = "--secret", required = true, description = "whsec_... (test-only)")
+	String secret;
+
+	@Option(names = "--sample", required = true, description = "sample webhook (JSON) to vary")
+	Path sample;
+
+	@Option(names = "--rate", required = true, description = "webhooks per second")
+	int rate;
+
+	@Option(names = "--seconds", required = true, description = "how long to send (--until-gone: before giving up, plus 30 s)")
+	int seconds;
+
+	@Option(names = "--max", required = true, description = "at most this many webhooks")
+	int max;
+
+	@Option(names = "--concurrency", defaultValue = "64", description = "at most this many in flight (default ${DEFAULT-VALUE})")
+	int concurrency;
+
+	@Option(names = "--acked", required = true, description = "file for 'webhookId orderId' of every 200")
+	Path acked;
+
+	@Option(names = "--label", defaultValue = "load", description = "first word of the summary line")
+	String label;
+
+	@Option(names = "--until-gone", description = "keep sending until connections are refused for a second")
+	boolean untilGone;
+
+	@Override
+	public Integer call() throws Exception {
+		Webhooks webhooks = new Webhooks(this.secret);
+		SampleWebhook sample = SampleWebhook.read(this.sample);
+		Semaphore inFlight = new Semaphore(this.concurrency);
+		HttpClient client = HttpClient.newBuilder()
+			.version(HttpClient.Version.HTTP_1_1)
+			.connectTimeout(Duration.ofSeconds(2))
+			.build();
+		String run = Long.toString(System.currentTimeMillis(), 36);
+		Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
+		ConcurrentLinkedQueue<String> ok = new ConcurrentLinkedQueue<>();
+		List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+		AtomicLong firstRefused = new AtomicLong();
+		long start = System.nanoTime();
+		long intervalNanos = 1_000_000_000L / this.rate;
+		int sent = 0;
+		while (sent < this.max) {
+			long now = System.nanoTime();
+			if (!this.untilGone && now - start >= this.seconds * 1_000_000_000L) {
+				break;
+			}
+			if (this.untilGone && (firstRefused.get() != 0 && now - firstRefused.get() > 1_000_000_000L
+					|| now - start >= (this.seconds + 30) * 1_000_000_000L)) {
+				break;
+			}
+			long due = start + sent * intervalNanos;
+			if (due > now) {
+				Thread.sleep(Duration.ofNanos(due - now));
+			}
+			String id = "msg_load_" + run + "_" + sent;
+			byte[] body = sample.withOrderNumber("LOAD-" + run + "-" + sent);
+			HttpRequest.Builder request = HttpRequest.newBuilder(this.url)
+				.timeout(Duration.ofSeconds(30))
+				.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofByteArray(body));
+			webhooks.headers(id, Instant.now().getEpochSecond(), body).forEach(request::header);
+			inFlight.acquire();
+			long sentAt = System.nanoTime();
+			sent++;
+			client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
+				inFlight.release();
+				String outcome;
+				if (error != null) {
+					Throwable cause = (error.getCause() != null) ? error.getCause() : error;
+					outcome = (cause instanceof ConnectException) ? "refused" : cause.getClass().getSimpleName();
+					if (cause instanceof ConnectException) {
+						firstRefused.compareAndSet(0, System.nanoTime());
+					}
+				}
+				else {
+					outcome = Integer.toString(response.statusCode());
+					if (response.statusCode() == 200) {
+						latencies.add((System.nanoTime() - sentAt) / 1_000_000);
+						Matcher orderId = ORDER_ID.matcher(response.body());
+						ok.add(id + " " + (orderId.find() ? orderId.group(1) : "?"));
+					}
+				}
+				outcomes.computeIfAbsent(outcome, k -> new AtomicInteger()).incrementAndGet();
+			});
+		}
+		inFlight.acquire(this.concurrency);
+		double took = (System.nanoTime() - start) / 1e9;
+		try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(this.acked))) {
+			ok.forEach(out::println);
+		}
+		List<Long> sorted = new ArrayList<>(latencies);
+		Collections.sort(sorted);
+		Map<String, Integer> summary = new TreeMap<>();
+		outcomes.forEach((k, v) -> summary.put(k, v.get()));
+		int errors = summary.entrySet().stream().filter(e -> !e.getKey().equals("200")).mapToInt(Map.Entry::getValue).sum();
+		int finals = summary.entrySet().stream().filter(e -> isFinalRefusal(e.getKey())).mapToInt(Map.Entry::getValue)
+			.sum();
+		this.spec.commandLine().getOut().printf(
+				"%s: sent=%d ok=%d errors=%d final=%d rate=%.1f/s took=%.1fs p50=%dms p99=%dms max=%dms outcomes=%s%n",
+				this.label, sent, ok.size(), errors, finals, sent / took, took, percentile(sorted, 50),
+				percentile(sorted, 99), sorted.isEmpty() ? 0 : sorted.getLast(), summary);
+		this.spec.commandLine().getOut().flush();
+		return 0;
+	}
+
+	/**
+	 * An answer a Standard Webhooks sender takes as final for a webhook that meets the contract: every 4xx but
+	 * 408, 409 and 429. For the load's valid webhooks, each one is a lost order.
+	 */
+	static boolean isFinalRefusal(String outcome) {
+		return outcome.length() == 3 && outcome.charAt(0) == '4' && !Set.of("408", "409", "429").contains(outcome);
+	}
+
+	private static long percentile(List<Long> sorted, int p) {
+		return sorted.isEmpty() ? 0 : sorted.get(Math.min(sorted.size() - 1, sorted.size() * p / 100));
+	}
+
+}
