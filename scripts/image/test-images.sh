@@ -392,9 +392,10 @@ run_args() {
   fi
 }
 
-# What Knative adds to every revision's container.
+# What Knative adds to every revision's container (PORT: the container port).
 knative_env() {
-  echo --env PORT=8080 --env "K_SERVICE=$1" --env "K_CONFIGURATION=$1" --env "K_REVISION=$1-00001"
+  echo --env "PORT=$(sed -n 's/^port\t//p' "$work/$1.run")" --env "K_SERVICE=$1" --env "K_CONFIGURATION=$1" \
+    --env "K_REVISION=$1-00001"
 }
 
 declare -A host_url
@@ -482,7 +483,7 @@ processes() {
     grep -qP '^NoNewPrivs:\t1$' "/proc/$pid/status" || bad+=("$pid: no NoNewPrivs")
   done < <(quiet_podman top "$run-$name" hpid)
   if ((count > 0 && ${#bad[@]} == 0)); then
-    pass "$name: all $count processes run as $uid:$gid, with no capabilities and no_new_privs"
+    pass "$name: its $count process(es) run as $uid:$gid, with no capabilities and no_new_privs"
   else
     fail "$name: processes ($count): ${bad[*]:-none found}"
   fi
