@@ -36,6 +36,8 @@ if [ -n "${CI_REGISTRY_PASSWORD:-}" ]; then
   printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$CI_REGISTRY" "$auth" >"$HOME/.docker/config.json"
 fi
 
+# No build arguments: the Dockerfiles' ARG defaults are the pinned official bases (only
+# scripts/image/test-images.sh passes stand-ins, on machines without a registry).
 buildctl-daemonless.sh build \
   --frontend dockerfile.v0 \
   --local context="$context_dir" \

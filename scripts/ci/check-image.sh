@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# image:check job and the project's test of the image logic, without a Docker engine: runs the
-# same scripts the functions image runs (scripts/image/prepare-functions.sh --build: extract +
-# Spring AOT per Knative Service, then --train: each Service's AOT cache; run-functions.sh: the
-# production launch) on the built Boot jar, then checks that every Service of knative/base has its
-# build, that the launched app answers its probes and a function call from its Spring AOT code,
-# runs with the production flags, maps the Service's AOT cache, writes nothing into its folder or
-# working directory, and stops on SIGTERM; and that a definition without a build still starts
+# image:check job: the functions image's logic on a runner without a container runtime (GitLab's
+# runners have no podman). Runs the scripts the image runs on the built Boot jar, with the job's
+# Temurin JDK (the release the image is built on): scripts/image/prepare-functions.sh --build
+# (extract + Spring AOT per Knative Service) and --train (each Service's AOT cache), then
+# scripts/image/run-functions.sh, the image's launch, as order-webhook. Checks that every Service of
+# knative/base has its build, that the launched app answers readiness from its Spring AOT code with
+# its AOT cache mapped, that SIGTERM stops it, and that a definition without a build still starts
 # (the plain jar, with a warning).
+# What only the built image can show (read-only root filesystem, numeric user, PID 1 and its flags,
+# the AOT cache used by the image's own JVM, liveness, requests through the front to the
+# stand-ins) is checked by scripts/image/test-images.sh, on machines with buildah and podman.
 # Ends with "N passed, N failed"; exits non-zero when a check failed.
 #
 # Usage: check-image.sh [BOOT_JAR]   (default functions/target/functions.jar, built when missing)
@@ -88,7 +91,6 @@ for manifest in knative/base/service-*.yaml; do
     fail "$service ($definition): build incomplete in $dir: $(find "$dir" -maxdepth 1 -type f -printf '%f ' 2>/dev/null)"
   fi
 done
-find "$app_dir" -type f | sort >"$work/app-files.before"
 
 # --- the production launch -----------------------------------------------------------------------
 port=${CHECK_IMAGE_PORT:-21080}
@@ -156,44 +158,13 @@ stop_with_sigterm() {
 
 start_app 'orderWebhook;mapOrder' "$work/run.log"
 
-status=$(curl -s -o /dev/null -w '%{http_code}' "$base/actuator/health/liveness" || true)
-if [[ "$status" == 200 ]]; then
-  pass "GET /actuator/health/liveness answers 200"
-else
-  fail "liveness answered $status"
-fi
-
-# A function call through the Spring AOT code (mapOrder calls no upstream).
-mapped=$(curl -s -w ' %{http_code}' -H 'Content-Type: application/json' --data-binary @- "$base/mapOrder" <<'JSON' || true
-{"type":"order.created","timestamp":"2026-11-24T14:02:31+01:00","data":{"orderNumber":"SO-IMG-1",
-"customer":{"id":"C-4711","name":"Müller GmbH","email":"einkauf@mueller.example","vatId":"DE123456789"},
-"shipTo":{"street":"Lagerweg 12","postalCode":"10117","city":"Berlin","country":"DE"},
-"items":[{"articleNo":"A-100","description":"Widget","quantity":5,"unitPrice":"19.99","currency":"EUR"}],
-"requestedDeliveryDate":"2026-12-03"}}
-JSON
-)
-if [[ "$mapped" == *'"externalRef":"ci-image-check:SO-IMG-1"'*' 200' ]]; then
-  pass "POST /mapOrder answers 200 with the mapped order"
-else
-  fail "POST /mapOrder answered: $mapped"
-fi
 if grep -q 'Starting AOT-processed' "$work/run.log"; then
   pass "the app starts from its Spring AOT code (\"Starting AOT-processed\")"
 else
   fail "the app did not start from Spring AOT code (log: $work/run.log)"
 fi
 
-# The process is the JVM itself (exec), started with the production flags.
-service_dir="$CI_REPO_ROOT/$app_dir/services/order-webhook"
-cmdline=$(tr '\0' ' ' <"/proc/$app_pid/cmdline")
-for flag in -XX:MaxRAMPercentage= -XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC -Djava.io.tmpdir=/tmp \
-  -Dspring.aot.enabled=true "-XX:AOTCache=$service_dir/functions.aot" "-jar $service_dir/spring-aot.jar"; do
-  if [[ "$cmdline" == *"$flag"* ]]; then
-    pass "launched with $flag"
-  else
-    fail "launched without $flag: $cmdline"
-  fi
-done
+# The JVM maps the cache only when it matches this class path and JVM build.
 if grep -q 'services/order-webhook/functions\.aot' "/proc/$app_pid/maps"; then
   pass "the JVM mapped the Service's AOT cache (the cache matches this class path and JVM)"
 else
@@ -212,13 +183,5 @@ else
   fail "unbuilt definition: $cmdline (log: $work/run-unbuilt.log)"
 fi
 stop_with_sigterm
-
-# Read-only root filesystem: the app must not write to its own folder or working directory.
-find "$app_dir" -type f | sort >"$work/app-files.after"
-if cmp -s "$work/app-files.before" "$work/app-files.after" && [[ -z "$(ls -A "$cwd_dir")" ]]; then
-  pass "nothing written to the app folder or the working directory"
-else
-  fail "files written: $(diff "$work/app-files.before" "$work/app-files.after"; ls -A "$cwd_dir")"
-fi
 
 finish

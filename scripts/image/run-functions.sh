@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Launches the functions app exactly as the container image does. This is the one place that
 # holds the production JVM flags: the Dockerfile's ENTRYPOINT, the AOT training in
-# prepare-functions.sh, the image check (scripts/ci/check-image.sh) and the benchmarks all go
-# through it, so what is measured and trained is what runs.
+# prepare-functions.sh, the image checks (scripts/ci/check-image.sh on the host, test-images.sh in
+# the built image) and the benchmarks all go through it, so what is measured and trained is what
+# runs.
 #
 # Usage: run-functions.sh [app arguments...]
 #   FUNCTIONS_APP_DIR  folder made by prepare-functions.sh (default /app): functions.jar, lib/, and
