@@ -9,8 +9,9 @@
 #                                            generated at build time, compiled (needs a JDK)
 #   APP_DIR/services/NAME/functions.aot      the JDK AOT cache, recorded by a training run that
 #                                            serves the Service's functions the requests production
-#                                            serves first (AotTraining.java, against local
-#                                            stand-ins for the Orders API and the ERP)
+#                                            serves first (the testkit's aot-training command,
+#                                            against its local stand-in for the Orders API and
+#                                            the ERP)
 #
 # run-functions.sh picks the Service's folder by the definition it is started with.
 #
@@ -19,9 +20,9 @@
 #        prepare-functions.sh --train APP_DIR            AOT caches only (the JVM that will run it)
 #   FUNCTIONS_SERVICES      the Services to build, by name (default: every knative/base/service-*.yaml)
 #   FUNCTIONS_MANIFESTS     folder of those manifests (default: knative/base beside this script's repo)
-#   AOT_TRAINING_CLASSPATH  folder holding a compiled AotTraining.class (the image build compiles
-#                           it in its JDK stage: the runtime base is a JRE, which cannot run a
-#                           source file); without it, AotTraining.java runs from source (a JDK).
+#   AOT_TRAINING_JAR        the testkit's jar, which holds the training (default: this repository's
+#                           testkit/target/testkit.jar; the image build mounts the one its JDK stage
+#                           built, so nothing of it lands in a layer)
 #   JAVA_OPTS               reaches the training launch (run-functions.sh), as at run time
 # The cache is only valid for the JVM build that recorded it: train with the same java as the one
 # that will run the app (the Dockerfile trains in the runtime stage).
@@ -50,16 +51,15 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 java_home_bin=${JAVA_HOME:+$JAVA_HOME/bin/}
 java_cmd=${java_home_bin}java
 
-if [[ -n "${AOT_TRAINING_CLASSPATH:-}" ]]; then
-  trainer=(-cp "$AOT_TRAINING_CLASSPATH" AotTraining)
-else
-  trainer=("$here/AotTraining.java")
-fi
-
 fail() {
   echo "prepare-functions.sh: $*" >&2
   exit 1
 }
+
+training_jar=${AOT_TRAINING_JAR:-$here/../../testkit/target/testkit.jar}
+[[ -f $training_jar ]] \
+  || fail "$training_jar not found (build it: ./mvnw -B -pl testkit -am package -DskipTests, or set AOT_TRAINING_JAR)"
+trainer=(-jar "$training_jar" aot-training)
 
 # NAME=DEFINITION per Knative Service, from its manifest (metadata.name and the value of its
 # SPRING_CLOUD_FUNCTION_DEFINITION variable).

@@ -16,7 +16,7 @@
 #                      (e.g. -XX:MaxRAMPercentage=60 from an overlay)
 #   FUNCTIONS_AOT_MODE run (default): use the Service's AOT cache if present;
 #                      train: record it (-XX:AOTCacheOutput); the JVM writes it when it stops
-#                      (AotTraining.java serves the app requests, then sends SIGTERM)
+#                      (the testkit's aot-training serves the app requests, then sends SIGTERM)
 #
 # With a Service's build, the app starts from its Spring AOT code (spring-aot.jar,
 # -Dspring.aot.enabled=true: bean definitions generated at build time instead of configuration

@@ -208,55 +208,29 @@ secret_value() {
 # THE place that starts the systems the functions call. Everything else uses only what it sets:
 #   stand_in_url NAME        the URL on the podman network (NAME: orders-api, erp)
 #   stand_in_count NAME JSON how many requests NAME received that match a WireMock request pattern
-# Each is WireMock standalone (the version of the root pom.xml) on the stand-in JRE, with the
-# stubs below; their tokens and credentials are the test values of secret_value.
+# Both are the testkit's stand-ins (its orders-api command, the ERP under /erp) in one container on
+# the stand-in JRE; their token and client credentials are the test values of secret_value.
 declare -A stand_in_urls stand_in_admin
 start_stand_ins() {
-  local version jar_dir=$work/stand-ins name
-  version=$(sed -n 's:.*<wiremock.version>\(.*\)</wiremock.version>.*:\1:p' pom.xml)
-  if ! ./mvnw -B -q -N dependency:copy "-Dartifact=org.wiremock:wiremock-standalone:$version" \
-    "-DoutputDirectory=$jar_dir" -Dmdep.stripVersion=true >"$work/stand-ins.log" 2>&1; then
-    cat "$work/stand-ins.log" >&2
-    fail "could not fetch wiremock-standalone $version"
+  local testkit name=$run-stand-ins
+  testkit=$(testkit_jar) || { fail "could not build testkit/target/testkit.jar"; finish; }
+  containers+=("$name")
+  quiet_podman run --detach --name "$name" --network "$run" "${machine_flags[@]}" \
+    --publish 127.0.0.1::8080 --volume "$testkit:/stand-in/testkit.jar:ro" --user 10001:10001 --memory 256m \
+    --entrypoint java "$STAND_IN_JRE" -jar /stand-in/testkit.jar orders-api --bind 0.0.0.0 --port 8080 \
+    --token "$(secret_value integration.orders-api.token)" \
+    --erp-client-id "$(secret_value spring.security.oauth2.client.registration.erp.client-id)" \
+    --erp-client-secret "$(secret_value spring.security.oauth2.client.registration.erp.client-secret)" >/dev/null \
+    || { fail "the stand-ins could not be started (above)"; finish; }
+  stand_in_urls[orders-api]=http://$name:8080
+  stand_in_urls[erp]=http://$name:8080/erp
+  stand_in_admin[orders-api]=http://$(quiet_podman port "$name" 8080/tcp)
+  stand_in_admin[erp]=${stand_in_admin[orders-api]}
+  if ! wait_for "${stand_in_admin[orders-api]}/__admin/health" 60 >/dev/null; then
+    tail -n 20 "$(log_of stand-ins)" | indent
+    fail "the stand-ins did not start"
     finish
   fi
-  mkdir -p "$jar_dir"/{orders-api,erp}/{mappings,__files}
-  cat >"$jar_dir/orders-api/mappings/create.json" <<JSON
-{"request": {"method": "POST", "url": "/api/v1/orders",
-  "headers": {"Authorization": {"equalTo": "Bearer $(secret_value integration.orders-api.token)"},
-              "Idempotency-Key": {"matches": ".+"}}},
- "response": {"status": 201, "headers": {"Content-Type": "application/json"},
-              "jsonBody": {"id": "ord_test_images_1", "status": "ACCEPTED"}}}
-JSON
-  cat >"$jar_dir/erp/mappings/token.json" <<JSON
-{"request": {"method": "POST", "url": "/oauth/token",
-  "basicAuthCredentials": {"username": "$(secret_value spring.security.oauth2.client.registration.erp.client-id)",
-                           "password": "$(secret_value spring.security.oauth2.client.registration.erp.client-secret)"}},
- "response": {"status": 200, "headers": {"Content-Type": "application/json"},
-              "jsonBody": {"access_token": "test-images-erp-access-token", "token_type": "Bearer", "expires_in": 3600}}}
-JSON
-  cat >"$jar_dir/erp/mappings/status.json" <<'JSON'
-{"request": {"method": "PUT", "urlPathPattern": "/api/orders/[^/]+/status",
-  "headers": {"Authorization": {"equalTo": "Bearer test-images-erp-access-token"}}},
- "response": {"status": 204}}
-JSON
-  for name in orders-api erp; do
-    containers+=("$run-$name")
-    quiet_podman run --detach --name "$run-$name" --network "$run" "${machine_flags[@]}" \
-      --publish 127.0.0.1::8080 --volume "$jar_dir:/stand-in:ro" --user 10001:10001 --memory 256m \
-      --entrypoint java "$STAND_IN_JRE" -jar /stand-in/wiremock-standalone.jar --port 8080 \
-      --root-dir "/stand-in/$name" --disable-banner >/dev/null \
-      || { fail "the $name stand-in could not be started (above)"; finish; }
-    stand_in_urls[$name]=http://$run-$name:8080
-    stand_in_admin[$name]=http://$(quiet_podman port "$run-$name" 8080/tcp)
-  done
-  for name in orders-api erp; do
-    if ! wait_for "${stand_in_admin[$name]}/__admin/health" 60 >/dev/null; then
-      tail -n 20 "$(log_of "$name")" | indent
-      fail "the $name stand-in did not start"
-      finish
-    fi
-  done
 }
 stand_in_url() { echo "${stand_in_urls[$1]}"; }
 stand_in_count() {
@@ -456,9 +430,9 @@ fi
 event_sample=functions/src/test/resources/samples/events/status-shipped.json
 order_number=$(sed -n 's/.*"externalRef": *"[^":]*:\([^"]*\)".*/\1/p' "$event_sample")
 output=$(scripts/send-event.sh "$event_sample" "${host_url[order-status-sync]}/orderStatusSync" 2>&1 || true)
-tokens=$(stand_in_count erp '{"method": "POST", "url": "/oauth/token"}')
-updates=$(stand_in_count erp "{\"method\": \"PUT\", \"url\": \"/api/orders/$order_number/status\",
-  \"headers\": {\"Authorization\": {\"equalTo\": \"Bearer test-images-erp-access-token\"}}}")
+# order-status-sync answers 2xx only after the ERP did, and the ERP stand-in takes only tokens it issued.
+tokens=$(stand_in_count erp '{"method": "POST", "url": "/erp/oauth/token"}')
+updates=$(stand_in_count erp "{\"method\": \"PUT\", \"url\": \"/erp/api/orders/$order_number/status\"}")
 if [[ $(head -n 1 <<<"$output") == HTTP/1.1\ 2* && ${tokens:-0} -ge 1 && $updates == 1 ]]; then
   pass "a CloudEvent sent to order-status-sync is answered $(head -n 1 <<<"$output" | cut -d' ' -f2) and reaches the ERP stand-in: a token ($tokens request), then the status of $order_number with it"
 else

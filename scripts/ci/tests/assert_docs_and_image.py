@@ -105,15 +105,16 @@ for flag in ("-XX:MaxRAMPercentage=", "-XX:+ExitOnOutOfMemoryError", "-XX:AOTCac
 prepare = read("scripts/image/prepare-functions.sh")
 check("prepare-functions.sh extracts with the Boot jar's tools mode",
       "-Djarmode=tools" in prepare and "extract --destination" in prepare)
-check("prepare-functions.sh trains through run-functions.sh (same flags) with AotTraining",
-      "AotTraining" in prepare and "run-functions.sh" in prepare)
-training = read("scripts/image/AotTraining.java")
+check("prepare-functions.sh trains through run-functions.sh (same flags) with the testkit's aot-training",
+      "aot-training" in prepare and "run-functions.sh" in prepare)
+training = read("testkit/src/main/java/com/acme/integration/testkit/training/AotTraining.java")
 check("AotTraining launches the app in train mode and stops it with SIGTERM (the cache is written at exit)",
       '"FUNCTIONS_AOT_MODE", "train"' in training and "app.destroy()" in training)
-check("run-functions.sh no longer stops the training run at the context refresh",
+check("run-functions.sh does not stop the training run at the context refresh",
       "-Dspring.context.exit=onRefresh" not in run)
-check("Dockerfile: compiles AotTraining in the JDK stage and trains with it in the runtime stage",
-      "javac" in dockerfile and "AotTraining.java" in dockerfile and "AOT_TRAINING_CLASSPATH=" in runtime)
+check("Dockerfile: builds the testkit in the JDK stage and trains with its jar, bind-mounted, in the runtime stage",
+      "testkit" in dockerfile.split("FROM ")[1] and "AOT_TRAINING_JAR=" in runtime
+      and "type=bind" in runtime and "testkit.jar" in runtime)
 build_stage = dockerfile.split("FROM ")[1]
 check("Dockerfile: Spring AOT per Service in the JDK stage, AOT caches in the runtime stage",
       "prepare-functions.sh --build" in build_stage and "prepare-functions.sh --train" in runtime

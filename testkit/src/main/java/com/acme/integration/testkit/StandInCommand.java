@@ -10,11 +10,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Serves the Orders API stand-in on loopback until the process is stopped: {@link OrdersApiStandIn} (stateful,
- * the idempotency contract, {@code GET /__orders}) or, with {@code --fast}, the stateless {@link FastStandIn}.
+ * Serves the Orders API stand-in until the process is stopped: {@link OrdersApiStandIn} (stateful, the
+ * idempotency contract, {@code GET /__orders}), with the {@link ErpStandIn} under {@code /erp} when given its
+ * client credentials, or, with {@code --fast}, the stateless {@link FastStandIn} (loopback only).
  */
 @Command(name = "orders-api", mixinStandardHelpOptions = true,
-		description = "Serve the Orders API stand-in on 127.0.0.1 until stopped.")
+		description = "Serve the Orders API stand-in (and the ERP's under /erp) until stopped.")
 final class StandInCommand implements Callable<Integer> {
 
 	private static volatile boolean serving;
@@ -35,6 +36,16 @@ final class StandInCommand implements Callable<Integer> {
 	@Option(names = "--fast", description = "stateless and at once, for the benchmarks: checks nothing")
 	boolean fast;
 
+	@Option(names = "--bind", defaultValue = "127.0.0.1",
+			description = "address to listen on (default ${DEFAULT-VALUE}; a container's stand-in takes 0.0.0.0)")
+	String bind;
+
+	@Option(names = "--erp-client-id", description = "also serve the ERP stand-in under /erp, taking this client")
+	String erpClientId;
+
+	@Option(names = "--erp-client-secret", description = "the ERP stand-in's client secret")
+	String erpClientSecret;
+
 	static boolean isServing() {
 		return serving;
 	}
@@ -52,10 +63,16 @@ final class StandInCommand implements Callable<Integer> {
 			if (this.token == null || this.token.isBlank()) {
 				throw new IllegalArgumentException("--token is required (the stateful stand-in checks it)");
 			}
+			if ((this.erpClientId == null) != (this.erpClientSecret == null)) {
+				throw new IllegalArgumentException("--erp-client-id and --erp-client-secret go together");
+			}
+			StandIn[] standIns = (this.erpClientId != null)
+					? new StandIn[] { new OrdersApiStandIn(this.token), new ErpStandIn(this.erpClientId, this.erpClientSecret) }
+					: new StandIn[] { new OrdersApiStandIn(this.token) };
 			StandInServer server = StandInServer.start(WireMockConfiguration.options()
-				.bindAddress("127.0.0.1")
+				.bindAddress(this.bind)
 				.port(this.port)
-				.containerThreads(100), new OrdersApiStandIn(this.token));
+				.containerThreads(100), standIns);
 			if (!this.delay.isZero()) {
 				server.wireMock().setGlobalFixedDelay((int) this.delay.toMillis());
 			}

@@ -7,6 +7,7 @@ import com.acme.integration.testkit.bench.AwaitAnswers;
 import com.acme.integration.testkit.bench.ColdStart;
 import com.acme.integration.testkit.bench.SignedRequests;
 import com.acme.integration.testkit.load.LoadClient;
+import com.acme.integration.testkit.training.AotTraining;
 
 /**
  * The programs the scripts run: {@code java -jar testkit/target/testkit.jar COMMAND ...} (built by
@@ -15,7 +16,7 @@ import com.acme.integration.testkit.load.LoadClient;
 @Command(name = "testkit", mixinStandardHelpOptions = true,
 		description = "Stand-ins, signer, load and benchmark programs of the tests and scripts.",
 		subcommands = { StandInCommand.class, SendWebhook.class, LoadClient.class, SignedRequests.class,
-				AwaitAnswers.class, ColdStart.class })
+				AwaitAnswers.class, ColdStart.class, AotTraining.class })
 public final class TestKit {
 
 	private TestKit() {
