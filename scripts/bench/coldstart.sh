@@ -15,7 +15,8 @@
 #   A             java -jar functions.jar, default flags
 #   B             the production launch: scripts/image/prepare-functions.sh + run-functions.sh
 #   A-c1, A-lazy  A with -XX:TieredStopAtLevel=1 / spring.main.lazy-initialization=true
-#   B-c2, B-lazy  B with C2 back on / with lazy initialisation (JAVA_OPTS of the launch)
+#   B-c1, B-tiered, B-lazy  B with C1 only / with C1 and C2 in a 48 MiB code cache and two
+#                 compiler threads / with lazy initialisation (JAVA_OPTS of the launch)
 #   B-refresh     B with its AOT cache recorded to the context refresh only (the Spring-documented
 #                 training, -Dspring.context.exit=onRefresh); B's training serves requests first
 #   cache-only    the extracted jar and a JDK AOT cache trained on 50 webhooks, without Spring AOT
@@ -43,7 +44,7 @@ while [[ $# -gt 0 ]]; do
 	shift
 done
 
-ALL_VARIANTS="floor A B peer A-c1 A-lazy B-c1 B-c2 B-lazy B-refresh cache-only spring-aot"
+ALL_VARIANTS="floor A B peer A-c1 A-lazy B-c1 B-tiered B-lazy B-refresh cache-only spring-aot"
 if [[ $SMOKE == 1 ]]; then
 	RUNS=1
 	VARIANTS=${BENCH_VARIANTS:-floor A B peer}
@@ -157,10 +158,10 @@ for v in $VARIANTS; do
 		B-c1)
 			prepare_image
 			add B-c1 "B with C1 only (-XX:TieredStopAtLevel=1)" "$(launch "$WORK/image" -XX:TieredStopAtLevel=1)" ;;
-		B-c2)
+		B-tiered)
 			prepare_image
-			add B-c2 "B with C1 and C2 (-XX:TieredStopAtLevel=4), default code cache" \
-				"$(launch "$WORK/image" -XX:TieredStopAtLevel=4)" ;;
+			add B-tiered "B with C1 and C2, 48 MiB code cache, 2 compiler threads" \
+				"$(launch "$WORK/image" "-XX:TieredStopAtLevel=4 -XX:ReservedCodeCacheSize=48m -XX:CICompilerCount=2")" ;;
 		peer)
 			/usr/bin/python3 -c 'import fastapi, uvicorn, pydantic, httpx, uvloop, httptools, prometheus_client' 2>/dev/null \
 				|| die "the peer needs Debian's python3-fastapi python3-uvicorn python3-pydantic python3-httpx python3-uvloop python3-httptools python3-prometheus-client"
