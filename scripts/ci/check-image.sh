@@ -48,7 +48,7 @@ stop_app() {
 }
 trap stop_app EXIT
 
-java_version=$("${JAVA_HOME:+$JAVA_HOME/bin/}java" -version 2>&1 | head -n1)
+java_version=$("${JAVA_HOME:+$JAVA_HOME/bin/}java" -version 2>&1 | sed -n 1p)
 if [[ "$java_version" == *'"25'* ]]; then
   pass "java is JDK 25 ($java_version)"
 else
@@ -168,7 +168,7 @@ fi
 if grep -q 'services/order-webhook/functions\.aot' "/proc/$app_pid/maps"; then
   pass "the JVM mapped the Service's AOT cache (the cache matches this class path and JVM)"
 else
-  grep -i 'aot' "$work/run.log" | head -n 10 | sed 's/^/    /'
+  grep -i 'aot' "$work/run.log" | sed -n 1,10p | sed 's/^/    /'
   fail "the JVM did not map the AOT cache"
 fi
 stop_with_sigterm

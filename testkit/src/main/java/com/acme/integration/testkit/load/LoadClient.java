@@ -120,7 +120,6 @@ public final class LoadClient implements Callable<Integer> {
 			long sentAt = System.nanoTime();
 			sent++;
 			client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
-				inFlight.release();
 				String outcome;
 				if (error != null) {
 					Throwable cause = (error.getCause() != null) ? error.getCause() : error;
@@ -138,6 +137,8 @@ public final class LoadClient implements Callable<Integer> {
 					}
 				}
 				outcomes.computeIfAbsent(outcome, k -> new AtomicInteger()).incrementAndGet();
+				// Released only once the outcome is recorded: the final acquire below waits for every answer.
+				inFlight.release();
 			});
 		}
 		inFlight.acquire(this.concurrency);
