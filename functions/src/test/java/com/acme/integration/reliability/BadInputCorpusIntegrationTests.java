@@ -23,7 +23,7 @@ import com.acme.integration.testkit.OrdersApiStandIn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The bad-input corpus of issue 9 ({@code corpus/cases.psv}, one case per line with its expected
+ * The bad-input corpus ({@code corpus/cases.psv}, one case per line with its expected
  * answer) sent over HTTP to orderWebhook, mapOrder and orderStatusSync. Each case asserts its exact
  * status and answer, and for every case: no 5xx, problem+json for every 4xx, no stack trace, secret,
  * internal URL or echoed request header in the answer, nothing forwarded for a refused webhook, and no

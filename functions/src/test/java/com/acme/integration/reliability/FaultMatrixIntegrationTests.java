@@ -32,7 +32,7 @@ import com.acme.integration.testkit.Webhooks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The fault matrix of issue 9. Senders deliver signed webhooks (and Knative delivers CloudEvents)
+ * The fault matrix. Senders deliver signed webhooks (and Knative delivers CloudEvents)
  * concurrently through the functions while the stand-ins answer, at random from a fixed seed, with
  * every fault of the issue, some of them after the order was recorded. A sender redelivers whatever
  * was not acknowledged, with the same id, up to a bound. At the end every webhook that meets the

@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The security checks of issue 9 that are not bad inputs: secret rotation, what actuator exposes,
+ * The security checks that are not bad inputs: secret rotation, what actuator exposes,
  * and that neither answers nor log lines carry a secret or a token.
  */
 class SecurityChecksIntegrationTests extends IntegrationTestSupport {

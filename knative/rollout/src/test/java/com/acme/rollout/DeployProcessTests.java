@@ -120,7 +120,8 @@ class DeployProcessTests {
         Child(List<String> args) throws IOException {
             String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
             // C1 only and the serial GC: a quicker start on a busy machine; the behaviour is the same.
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+            List<String> command = new ArrayList<>(inheritedIgnoredSignals());
+            command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                     .toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classPath,
                     Rollout.class.getName()));
             command.addAll(args);
@@ -132,6 +133,24 @@ class DeployProcessTests {
             process = builder.start();
             read(process.getInputStream(), out);
             read(process.getErrorStream(), err);
+        }
+
+        /**
+         * A process started in the background by a non-interactive shell (a CI runner, {@code cmd &}) ignores
+         * SIGINT, the child inherits that, and the JVM then leaves SIGINT ignored. An operator's Ctrl-C reaches
+         * the CLI with the default disposition, so where this JVM ignores SIGINT or SIGTERM the child is
+         * started through coreutils' {@code env --default-signal} (Linux), which restores it.
+         */
+        private static List<String> inheritedIgnoredSignals() throws IOException {
+            Path status = Path.of("/proc/self/status");
+            if (!Files.isReadable(status)) {
+                return List.of();
+            }
+            long ignored = Files.readAllLines(status).stream().filter(l -> l.startsWith("SigIgn:"))
+                    .mapToLong(l -> Long.parseUnsignedLong(l.substring("SigIgn:".length()).trim(), 16))
+                    .findFirst().orElse(0);
+            long intAndTerm = (1L << (2 - 1)) | (1L << (15 - 1));
+            return (ignored & intAndTerm) == 0 ? List.of() : List.of("env", "--default-signal=INT,TERM");
         }
 
         private static void read(InputStream stream, List<String> lines) {
