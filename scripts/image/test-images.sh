@@ -56,10 +56,12 @@ export BUILDAH_ISOLATION=chroot
 
 [[ $(id -u) -eq 0 ]] || { echo "$0: run as root (buildah, podman)" >&2; exit 2; }
 # Packages by what shows they are there. netavark and aardvark-dns (podman's network stack and its
-# DNS, which gives containers each other's names) are named: they are only recommended by podman.
+# DNS, which gives containers each other's names) are named: they are only recommended by podman;
+# netavark sets up the network's NAT with iptables, which nothing pulls in ("netavark: No such file
+# or directory" without it).
 missing=()
-for tool in buildah podman runc debootstrap netavark curl openssl; do
-  command -v "$tool" >/dev/null || [[ -x /usr/lib/podman/$tool ]] || missing+=("$tool")
+for tool in buildah podman runc debootstrap netavark iptables curl openssl; do
+  command -v "$tool" >/dev/null || [[ -x /usr/lib/podman/$tool || -x /usr/sbin/$tool ]] || missing+=("$tool")
 done
 [[ -x /usr/lib/podman/aardvark-dns ]] || command -v aardvark-dns >/dev/null || missing+=(aardvark-dns)
 /usr/bin/python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)

@@ -124,11 +124,16 @@ class OrdersStandIn:
         fault = self.fault(body, attempt)
         if fault:
             return self.answer(request, *fault)
+        request_fingerprint = (request.command, request.path, body)
         with self.lock:
             stored = self.by_key.get(key)
             replay = stored is not None
             if stored is None:
-                stored = self.by_key[key] = self.process(request, body, key)
+                stored = self.by_key[key] = self.process(request, body, key) + (request_fingerprint,)
+        if replay and stored[2] != request_fingerprint:
+            # draft-ietf-httpapi-idempotency-key-header: a key reused with another request is a 422
+            return self.answer(request, 422, {"title": "Idempotency-Key reused with a different request",
+                                              "status": 422}, problem=True)
         self.answer(request, stored[0], stored[1], problem=stored[0] >= 300,
                     headers={"Idempotent-Replayed": "true"} if replay else None)
 
@@ -382,13 +387,16 @@ def transform(kind, body):
 class CaseRequest:
     """The exact bytes and header lines of one case."""
 
-    def __init__(self, case, ids_of_cases):
+    def __init__(self, case, ids_of_cases, order_numbers_of_cases):
         self.case = case
         self.ids_of_cases = ids_of_cases
         instant = time.time()
         self.now = int(instant)
         self.ceiling = self.now + 1 if instant > self.now else self.now
-        self.order_number = f"REL-{case['id']}-{random_tokens.token_hex(2)}"
+        # A case that sends an earlier case's webhook id again is that webhook again, about the same order.
+        reused = re.fullmatch(r"\{id:(\w+)\}", case["webhook_id"])
+        self.order_number = order_numbers_of_cases[reused[1]] if reused \
+            else f"REL-{case['id']}-{random_tokens.token_hex(2)}"
         self.chunked = case["payload"].startswith("gen:padded-chunked:")
         self.signed = transform(case["transform"], payload(case["payload"], self.order_number))
         ts = case["webhook_timestamp"]
@@ -495,6 +503,13 @@ def check_answer(answer, status, expect, stand_in, request, forwarded_before, or
             wrong.append(f"orders at the stand-in for this case: {orders}")
         else:
             order_ids[request.case["id"]] = document["orderId"]
+    elif expect.startswith("upstream:"):
+        slug = expect[len("upstream:"):]
+        if not (answer.header("Content-Type") or "").startswith("application/problem+json") \
+                or not isinstance(document, dict) or document.get("type") != PROBLEM_BASE + slug:
+            wrong.append(f"answer {document}, expected problem type {PROBLEM_BASE + slug}")
+        if len(stand_in.orders) != orders_before:
+            wrong.append("a webhook the Orders API rejected made a new order")
     elif expect.startswith("duplicate-of:"):
         if not isinstance(document, dict) or document.get("result") != "duplicate" \
                 or document.get("orderId") != order_ids.get(expect[len("duplicate-of:"):]):
@@ -508,13 +523,14 @@ def check_answer(answer, status, expect, stand_in, request, forwarded_before, or
 
 def run_corpus(peer, stand_in, results, mapped):
     bugs = load_known_bugs()
-    ids, order_ids = {}, {}
+    ids, order_ids, order_numbers = {}, {}, {}
     cases = [c for c in load_cases() if c["function"] == "orderWebhook"]
     if not cases:
         raise SystemExit(f"parity: no orderWebhook case in {CASES}")
     for case in cases:
-        request = CaseRequest(case, ids)
+        request = CaseRequest(case, ids, order_numbers)
         ids[case["id"]] = request.webhook_id
+        order_numbers[case["id"]] = request.order_number
         forwarded, orders = stand_in.forwarded(request.webhook_id), len(stand_in.orders)
         answer = send(peer.port, case["method"], "/orderWebhook", request.headers, request.body, request.chunked)
         status = bugs.get(case["id"], case["status"])

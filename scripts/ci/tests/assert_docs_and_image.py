@@ -80,8 +80,8 @@ check("Dockerfile: every base image pinned to an exact release", froms and all(e
 check("Dockerfile: multi-stage, JDK 25 build and JRE 25 runtime",
       len(froms) >= 2 and "25." in froms[0] and "jdk" in froms[0] and "25." in froms[-1] and "jre" in froms[-1],
       froms)
-check("Dockerfile: builds with ./mvnw -pl functions -am package -DskipTests",
-      re.search(r"\./mvnw .*-pl functions -am package -DskipTests", dockerfile))
+check("Dockerfile: builds the functions and the testkit (its AOT training client) with ./mvnw -pl functions,testkit -am package -DskipTests",
+      re.search(r"\./mvnw .*-pl functions,testkit -am package -DskipTests", dockerfile))
 runtime = dockerfile.split("FROM ")[-1]
 users = re.findall(r"^USER\s+(\S+)", runtime, re.M)
 check("Dockerfile: runs as a numeric non-root user", users and re.fullmatch(r"[1-9]\d*(:\d+)?", users[-1]), users)

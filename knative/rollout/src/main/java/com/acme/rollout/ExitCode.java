@@ -1,6 +1,6 @@
 package com.acme.rollout;
 
-/** The documented exit codes of every command (also listed in knative/README.md and in --help). */
+/** The documented exit codes of every command (also listed in docs/03-deployment.md and in --help). */
 final class ExitCode {
     /** Done: deployed, promoted, rolled back on request, valid manifest. */
     static final int OK = 0;
