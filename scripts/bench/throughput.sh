@@ -32,7 +32,10 @@
 #              only; function-tiered: C1 and C2 with a bounded code cache and two compiler threads;
 #              function-g1: G1 instead of Serial; function-vt: Tomcat on virtual threads; flag choices
 #              measured against the launch),
-#              BENCH_BUILD=1 to rebuild the jar first, BENCH_PIN=0 not to pin CPUs.
+#              BENCH_BUILD=1 to rebuild the jar first, BENCH_PIN=0 not to pin CPUs,
+#              BENCH_PROFILE=1 to record JFR (CPU-time sampling, lock contention) in every JVM variant
+#              over the measured runs and print its hottest methods and contended monitors (the figures then
+#              include JFR's overhead: profile and measure in separate runs).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh disable=SC1091
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -246,6 +249,16 @@ for variant in "${variants[@]}"; do
 	log "$variant: warm-up ${WARMUP}s"
 	run_wrk "${APP_URL[$variant]}" "${CONNECTIONS##* }" "$WARMUP" "$variant-warmup" "${APP_PID[$variant]}" >/dev/null
 done
+# Started after the warm-up with jcmd: JFR on the command line would add a module to the boot
+# layer, and the JVM refuses an AOT cache recorded without it.
+if [[ ${BENCH_PROFILE:-0} == 1 ]]; then
+	for variant in "${variants[@]}"; do
+		[[ $variant == peer ]] && continue
+		"$JAVA_HOME/bin/jcmd" "${APP_PID[$variant]}" JFR.start name=bench settings=profile \
+			'jdk.CPUTimeSample#enabled=true' 'jdk.CPUTimeSample#throttle=1ms' >/dev/null \
+			|| die "$variant: JFR could not be started"
+	done
+fi
 for c in $CONNECTIONS; do
 	for ((round = 1; round <= ROUNDS; round++)); do
 		for ((i = 0; i < ${#variants[@]}; i++)); do
@@ -255,6 +268,17 @@ for c in $CONNECTIONS; do
 		done
 	done
 done
+if [[ ${BENCH_PROFILE:-0} == 1 ]]; then
+	for variant in "${variants[@]}"; do
+		[[ $variant == peer ]] && continue
+		"$JAVA_HOME/bin/jcmd" "${APP_PID[$variant]}" JFR.dump name=bench filename="$OUT/$variant.jfr" >/dev/null \
+			|| die "$variant: the JFR recording could not be dumped"
+		for view in cpu-time-hot-methods contention-by-site; do
+			echo "[bench] $variant: $view ($OUT/$variant.jfr)"
+			"$JAVA_HOME/bin/jfr" view --width 160 "$view" "$OUT/$variant.jfr" | sed -n 1,28p
+		done
+	done
+fi
 RSS=""
 for variant in "${variants[@]}"; do
 	RSS+="$variant=${RSS_IDLE[$variant]}:$(($(ps -o rss= -p "${APP_PID[$variant]}") / 1024)) "
