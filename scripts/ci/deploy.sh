@@ -23,8 +23,8 @@
 #   ROLLOUT_ALLOW_NO_TRAFFIC=true   emergencies: candidates below their request floor are judged
 #                   on what they have, logged by the CLI at every gate
 #   ROLLOUT_REQUIRE_METRICS_GATE=true  (prod) require PROMETHEUS_URL and refuse the two above
-#   ROLLOUT_FEATURES      optional, config-features flags of the cluster (with the overlay's own,
-#                         knative/overlays/ENV/config-features.txt) for the manifest check
+#   ROLLOUT_FEATURES      optional, config-features flags of the cluster beyond those the Services
+#                         declare (rollout.acme.example/cluster-features), for the manifest check
 # The environment URL is the public host of the rendered manifest's Ingress (the front).
 set -euo pipefail
 # shellcheck source=scripts/ci/lib.sh
@@ -51,9 +51,8 @@ fi
 if [[ "${ROLLOUT_ALLOW_NO_TRAFFIC:-false}" == true ]]; then
   options+=(--allow-no-traffic)
 fi
-flags=$(overlay_features "knative/overlays/$ROLLOUT_ENV")
-if [[ -n "$flags" ]]; then
-  options+=(--feature "$flags")
+if [[ -n "${ROLLOUT_FEATURES:-}" ]]; then
+  options+=(--feature "$ROLLOUT_FEATURES")
 fi
 
 log "deploying $FUNCTIONS_IMAGE to $ROLLOUT_ENV (steps $ROLLOUT_STEPS)"

@@ -46,23 +46,6 @@ rollout() {
   "${JAVA_HOME:+$JAVA_HOME/bin/}java" -jar "$jar" "$@"
 }
 
-# overlay_features OVERLAY_DIR: the Knative config-features flags to declare to rollout validate /
-# deploy --feature for that overlay, comma-separated: ROLLOUT_FEATURES (the clusters' extra flags)
-# plus the overlay's own prerequisites, one per line in OVERLAY_DIR/config-features.txt.
-overlay_features() {
-  local listed=() line
-  if [[ -n "${ROLLOUT_FEATURES:-}" ]]; then
-    listed+=("$ROLLOUT_FEATURES")
-  fi
-  if [[ -f "$1/config-features.txt" ]]; then
-    while IFS= read -r line || [[ -n "$line" ]]; do
-      [[ "$line" =~ ^[[:space:]]*(#|$) ]] || listed+=("${line//[[:space:]]/}")
-    done <"$1/config-features.txt"
-  fi
-  local IFS=,
-  echo "${listed[*]}"
-}
-
 # ingress_host MANIFEST: the host of the first Ingress rule in a rendered manifest (the
 # environment's public host name), empty if it has none.
 ingress_host() {

@@ -3,9 +3,9 @@
 # target/manifests/ENV.yaml (the deploy jobs' input), and knative/monitoring into
 # target/manifests/monitoring.yaml, and checks each one offline with the rollout CLI's validate
 # (Knative's admission rules and the API model).
-#   ROLLOUT_FEATURES  optional, comma-separated config-features flags the clusters enable; each
-#                     overlay's own prerequisites (knative/overlays/ENV/config-features.txt) are
-#                     added for that overlay
+#   ROLLOUT_FEATURES  optional, comma-separated config-features flags the clusters enable beyond
+#                     what the Services declare themselves (annotation
+#                     rollout.acme.example/cluster-features, e.g. prod's topology spread)
 set -euo pipefail
 # shellcheck source=scripts/ci/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -17,9 +17,8 @@ mkdir -p "$out"
 for overlay in knative/overlays/*/; do
   env=$(basename "$overlay")
   features=()
-  flags=$(overlay_features "$overlay")
-  if [[ -n "$flags" ]]; then
-    features=(--feature "$flags")
+  if [[ -n "${ROLLOUT_FEATURES:-}" ]]; then
+    features=(--feature "$ROLLOUT_FEATURES")
   fi
   log "rendering $overlay -> $out/$env.yaml"
   kubectl kustomize "$overlay" >"$out/$env.yaml"

@@ -129,8 +129,8 @@ reset
 ROLLOUT_ENV=prod ROLLOUT_STEPS=10,50,100 ROLLOUT_REQUIRE_METRICS_GATE=true PROMETHEUS_URL=http://prometheus.test \
   ROLLOUT_INTERVAL=5m FUNCTIONS_IMAGE=$functions FRONT_IMAGE=$front "$ci/deploy.sh" >"$tmp/out.log" 2>&1
 expect "deploy.sh prod succeeds with the gate configured" test $? -eq 0
-expect "deploy.sh prod: --steps 10,50,100 with the soak interval and prod's cluster features" contains "$CALLS" \
-  "$jar deploy --env prod --manifest $tmp/manifests/prod.yaml --steps 10,50,100 --interval 5m --feature kubernetes.podspec-topologyspreadconstraints --image $functions"
+expect "deploy.sh prod: --steps 10,50,100 with the soak interval (prod's cluster features travel in the manifest)" contains "$CALLS" \
+  "$jar deploy --env prod --manifest $tmp/manifests/prod.yaml --steps 10,50,100 --interval 5m --image $functions"
 expect "deploy.sh prod: no Ingress in the manifest, empty dotenv" test ! -s "$tmp/out/deploy.env"
 expect "deploy.sh prod: no front in the manifest, no kubectl" lacks "$CALLS" "kubectl"
 
@@ -212,8 +212,8 @@ expect "manifests.sh validates every overlay with rollout validate -f -" test \
   -eq "$(find "$root/knative/overlays" -mindepth 1 -maxdepth 1 -type d | wc -l)"
 expect "manifests.sh renders and validates the alert rules" contains "$CALLS" "kubectl kustomize knative/monitoring"
 expect "manifests.sh writes monitoring.yaml" test -s "$rendered/monitoring.yaml"
-expect "manifests.sh adds prod's own cluster features (config-features.txt)" contains "$CALLS" \
-  "$jar validate --feature kubernetes.podspec-securitycontext,kubernetes.podspec-topologyspreadconstraints -f -"
+expect "manifests.sh passes ROLLOUT_FEATURES alone (prod's own prerequisites travel in the manifest)" lacks "$CALLS" \
+  "kubernetes.podspec-topologyspreadconstraints"
 
 # --- scripts/bootstrap-namespace.sh (an administrator's script, with its own kubectl stand-in) -------
 # The stand-in renders FAKE_RENDERED, serves the kinds listed in FAKE_API_RESOURCES (kubectl's

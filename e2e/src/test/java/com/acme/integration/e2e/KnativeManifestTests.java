@@ -144,8 +144,9 @@ class KnativeManifestTests {
 	@MethodSource("environments")
 	void onlyProdKeepsTwoWebhookPodsApartAndAliveAndDeclaresTheFlagForIt(String environment) throws Exception {
 		List<Map<String, Object>> documents = render(environment);
-		Map<?, ?> template = map(map(RenderedOverlay.find(documents, "Service", "order-webhook"), "spec"), "template");
-		Path features = settings.repoRoot().resolve("knative/overlays").resolve(environment).resolve("config-features.txt");
+		Map<String, Object> webhook = RenderedOverlay.find(documents, "Service", "order-webhook");
+		Map<?, ?> template = map(map(webhook, "spec"), "template");
+		Object features = map(map(webhook, "metadata"), "annotations").get("rollout.acme.example/cluster-features");
 		List<Map<String, Object>> budgets = ofKind(documents, "PodDisruptionBudget").stream()
 			.filter(pdb -> !"front".equals(name(pdb)))
 			.toList();
@@ -153,6 +154,7 @@ class KnativeManifestTests {
 		if (!"prod".equals(environment)) {
 			assertThat(budgets).isEmpty();
 			assertThat(map(template, "spec").get("topologySpreadConstraints")).isNull();
+			assertThat(features).isNull();
 			return;
 		}
 		assertThat(budgets).hasSize(1);
@@ -166,7 +168,7 @@ class KnativeManifestTests {
 			assertThat(((Map<?, ?>) constraint).get("topologyKey")).isEqualTo("kubernetes.io/hostname");
 			assertThat(((Map<?, ?>) constraint).get("whenUnsatisfiable")).isEqualTo("DoNotSchedule");
 		});
-		assertThat(Files.readAllLines(features)).contains("kubernetes.podspec-topologyspreadconstraints");
+		assertThat(features).isEqualTo("kubernetes.podspec-topologyspreadconstraints");
 	}
 
 	@ParameterizedTest

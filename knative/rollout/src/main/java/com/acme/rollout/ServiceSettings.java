@@ -13,8 +13,13 @@ record ServiceSettings(SmokeCheck smoke, int minRequests) {
     static final String PREFIX = "rollout.acme.example/";
     static final String SMOKE_CHECK = PREFIX + "smoke-check";
     static final String MIN_REQUESTS = PREFIX + "min-requests";
+    /**
+     * The Knative Serving config-features flags the Service's revisions need from their cluster (comma-separated):
+     * a prerequisite declared beside the field that needs it, so the rendered manifest carries it.
+     */
+    static final String CLUSTER_FEATURES = PREFIX + "cluster-features";
     /** Keys a manifest may set; the other rollout.acme.example/ annotations are written by the CLI. */
-    static final List<String> MANIFEST_KEYS = List.of(SMOKE_CHECK, MIN_REQUESTS);
+    static final List<String> MANIFEST_KEYS = List.of(SMOKE_CHECK, MIN_REQUESTS, CLUSTER_FEATURES);
     /** Without an annotation: some evidence is always required. */
     static final int DEFAULT_MIN_REQUESTS = 20;
 
@@ -55,5 +60,15 @@ record ServiceSettings(SmokeCheck smoke, int minRequests) {
             }
         }
         return problems;
+    }
+
+    /** The flags of {@link #CLUSTER_FEATURES}, empty without the annotation. */
+    static java.util.Set<String> clusterFeatures(Map<String, String> annotations) {
+        String value = annotations == null ? null : annotations.get(CLUSTER_FEATURES);
+        if (value == null) {
+            return java.util.Set.of();
+        }
+        return java.util.Arrays.stream(value.split(",")).map(String::strip).filter(f -> !f.isEmpty())
+                .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
     }
 }

@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
                 + "sums to 100, each percent within 0..100, exactly one of revisionName/latestRevision, tags are "
                 + "unique DNS-1035 labels, revision names start with '<service>-', autoscaling annotations only "
                 + "on the revision template, min-scale <= max-scale, pod fields Knative refuses or gates behind a "
-                + "config-features flag) and the Kubernetes/Knative API model (unknown kinds and fields are "
+                + "config-features flag, unless --feature or the Service's rollout.acme.example/cluster-features "
+                + "annotation declares it) and the Kubernetes/Knative API model (unknown kinds and fields are "
                 + "rejected).",
                 "Example: kubectl kustomize knative/overlays/prod | java -jar rollout.jar validate -f -"},
         footer = {"", ExitCode.HELP})
@@ -39,7 +40,8 @@ final class ValidateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         Manifest manifest = Manifest.read(file, stdin);
-        List<String> problems = new Validator(features).validate(manifest);
+        Validator validator = new Validator(features);
+        List<String> problems = validator.validate(manifest);
         if (!problems.isEmpty()) {
             PrintWriter err = spec.commandLine().getErr();
             problems.forEach(err::println);
@@ -49,6 +51,10 @@ final class ValidateCommand implements Callable<Integer> {
         }
         out.printf("%s: %d resources valid (%d Knative Services)%n", file.equals("-") ? "stdin" : file,
                 manifest.documents().size(), manifest.knativeServices().size());
+        if (!validator.declaredClusterFeatures().isEmpty()) {
+            out.printf("cluster prerequisites (config-features in knative-serving): %s%n",
+                    String.join(", ", new java.util.TreeSet<>(validator.declaredClusterFeatures())));
+        }
         out.flush();
         return ExitCode.OK;
     }

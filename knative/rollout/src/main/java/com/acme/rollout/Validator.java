@@ -77,16 +77,28 @@ final class Validator {
 
     private final Set<String> features;
 
+    /** The flags the manifest's Services declare as cluster prerequisites, for the summary of `validate`. */
+    private final Set<String> declared = new java.util.TreeSet<>();
+
     /** Refuses a flag Knative does not have: a misspelt --feature would otherwise accept nothing, silently. */
     Validator(Set<String> features) {
-        List<String> unknown = features.stream().filter(f -> !FLAGGED_POD_FIELDS.containsValue(f)
-                && !OTHER_FEATURES.contains(f)).sorted().toList();
+        List<String> unknown = unknownFeatures(features);
         if (!unknown.isEmpty()) {
             throw new RolloutException(ExitCode.USAGE, "--feature " + String.join(",", unknown)
                     + ": not a Knative Serving config-features flag (e.g. "
                     + String.join(", ", FLAGGED_POD_FIELDS.values().stream().limit(3).toList()) + ")");
         }
         this.features = features;
+    }
+
+    private static List<String> unknownFeatures(Set<String> features) {
+        return features.stream().filter(f -> !FLAGGED_POD_FIELDS.containsValue(f) && !OTHER_FEATURES.contains(f))
+                .sorted().toList();
+    }
+
+    /** The cluster prerequisites the validated Services declared (annotation {@code rollout.acme.example/cluster-features}). */
+    Set<String> declaredClusterFeatures() {
+        return Set.copyOf(this.declared);
     }
 
     /** Every problem found, each one line naming the document, the field and the rule. */
@@ -113,7 +125,7 @@ final class Validator {
                         checkServingMetadata(configuration.getMetadata(), found);
                         if (configuration.getSpec() != null) {
                             checkTemplate(configuration.getMetadata().getName(),
-                                    configuration.getSpec().getTemplate(), "spec.template", found);
+                                    configuration.getSpec().getTemplate(), "spec.template", this.features, found);
                         }
                     }
                     case Route route -> {
@@ -146,7 +158,16 @@ final class Validator {
             found.add("spec is required");
             return;
         }
-        checkTemplate(name, service.getSpec().getTemplate(), "spec.template", found);
+        Set<String> own = ServiceSettings.clusterFeatures(service.getMetadata().getAnnotations());
+        List<String> unknown = unknownFeatures(own);
+        if (!unknown.isEmpty()) {
+            found.add("metadata.annotations: " + ServiceSettings.CLUSTER_FEATURES + " names "
+                    + String.join(", ", unknown) + ", not a Knative Serving config-features flag");
+        }
+        this.declared.addAll(own);
+        Set<String> allowed = new java.util.HashSet<>(this.features);
+        allowed.addAll(own);
+        checkTemplate(name, service.getSpec().getTemplate(), "spec.template", allowed, found);
         checkTraffic(name, service.getSpec().getTraffic(), true, found);
     }
 
@@ -164,7 +185,8 @@ final class Validator {
         }
     }
 
-    private void checkTemplate(String owner, RevisionTemplateSpec template, String path, List<String> found) {
+    private static void checkTemplate(String owner, RevisionTemplateSpec template, String path, Set<String> features,
+            List<String> found) {
         if (template == null) {
             found.add(path + " is required");
             return;
@@ -196,7 +218,8 @@ final class Validator {
                 found.add(path + ".spec." + field + " is not allowed in a Knative revision");
             } else if (FLAGGED_POD_FIELDS.containsKey(field) && !features.contains(FLAGGED_POD_FIELDS.get(field))) {
                 found.add(path + ".spec." + field + " needs the config-features flag "
-                        + FLAGGED_POD_FIELDS.get(field) + " (declare it with --feature if the cluster has it)");
+                        + FLAGGED_POD_FIELDS.get(field) + " (declare it as the Service's cluster prerequisite, "
+                        + ServiceSettings.CLUSTER_FEATURES + ", or with --feature if the cluster has it)");
             }
         }
     }

@@ -242,6 +242,34 @@ class ValidateCommandTests {
     }
 
     @Test
+    void acceptsTopologySpreadWhereTheServiceDeclaresTheFlagAsItsClusterPrerequisiteAndPrintsIt() {
+        String yaml = service(VALID_TRAFFIC)
+                .replace("  name: order-webhook\n", "  name: order-webhook\n  annotations:\n"
+                        + "    rollout.acme.example/cluster-features: kubernetes.podspec-topologyspreadconstraints\n")
+                .replace("      containers:", String.join("\n",
+                        "      topologySpreadConstraints:",
+                        "        - maxSkew: 1",
+                        "          topologyKey: kubernetes.io/hostname",
+                        "          whenUnsatisfiable: DoNotSchedule",
+                        "      containers:"));
+
+        Result result = validate(yaml);
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).contains("cluster prerequisites (config-features in knative-serving): "
+                + "kubernetes.podspec-topologyspreadconstraints");
+    }
+
+    @Test
+    void rejectsAClusterPrerequisiteKnativeDoesNotHave() {
+        String yaml = service(VALID_TRAFFIC).replace("  name: order-webhook\n", "  name: order-webhook\n  annotations:\n"
+                + "    rollout.acme.example/cluster-features: kubernetes.podspec-topologyspread\n");
+
+        assertInvalid(yaml, "metadata.annotations: rollout.acme.example/cluster-features names "
+                + "kubernetes.podspec-topologyspread, not a Knative Serving config-features flag");
+    }
+
+    @Test
     void refusesAFeatureFlagKnativeDoesNotHave() {
         Result result = validate(service(VALID_TRAFFIC), "--feature", "kubernetes.podspec-topologyspreadconstraint");
 
