@@ -421,7 +421,13 @@ output=$(WEBHOOK_SECRET=$(secret_value integration.webhook.secrets) \
 webhook_id=$(sed -n 's/^webhook-id: //p' <<<"$output")
 orders=$(stand_in_count orders-api "{\"method\": \"POST\", \"url\": \"/api/v1/orders\",
   \"headers\": {\"Idempotency-Key\": {\"equalTo\": \"$webhook_id\"}}}")
-proxied=$(grep -c '"path":"/integrations/webhooks/orders","status":200,.*"upstream_status":"200"' "$(log_of front)" || true)
+# nginx writes its access log line after the answer, and podman's log reaches it after that: wait for it.
+proxied=0
+for _ in {1..50}; do
+  proxied=$(grep -c '"path":"/integrations/webhooks/orders","status":200,.*"upstream_status":"200"' "$(log_of front)" || true)
+  [[ $proxied == 0 ]] || break
+  sleep 0.1
+done
 if grep -qx 'HTTP 200' <<<"$output" && [[ $orders == 1 && $proxied == 1 ]]; then
   pass "a signed webhook sent to the front comes back 200, passed by nginx to order-webhook (upstream_status 200) and by it to the Orders API stand-in (1 order with its webhook-id)"
 else
