@@ -2,8 +2,12 @@ package com.acme.rollout;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * What the gates need to know about one Knative Service, from annotations on its own metadata (set in
@@ -63,12 +67,12 @@ record ServiceSettings(SmokeCheck smoke, int minRequests) {
     }
 
     /** The flags of {@link #CLUSTER_FEATURES}, empty without the annotation. */
-    static java.util.Set<String> clusterFeatures(Map<String, String> annotations) {
+    static Set<String> clusterFeatures(Map<String, String> annotations) {
         String value = annotations == null ? null : annotations.get(CLUSTER_FEATURES);
         if (value == null) {
-            return java.util.Set.of();
+            return Set.of();
         }
-        return java.util.Arrays.stream(value.split(",")).map(String::strip).filter(f -> !f.isEmpty())
-                .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+        return Arrays.stream(value.split(",")).map(String::strip).filter(f -> !f.isEmpty())
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 }

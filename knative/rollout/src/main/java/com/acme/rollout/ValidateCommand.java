@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 @Command(name = "validate", mixinStandardHelpOptions = true,
@@ -40,8 +41,7 @@ final class ValidateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         Manifest manifest = Manifest.read(file, stdin);
-        Validator validator = new Validator(features);
-        List<String> problems = validator.validate(manifest);
+        List<String> problems = new Validator(features).validate(manifest);
         if (!problems.isEmpty()) {
             PrintWriter err = spec.commandLine().getErr();
             problems.forEach(err::println);
@@ -51,9 +51,13 @@ final class ValidateCommand implements Callable<Integer> {
         }
         out.printf("%s: %d resources valid (%d Knative Services)%n", file.equals("-") ? "stdin" : file,
                 manifest.documents().size(), manifest.knativeServices().size());
-        if (!validator.declaredClusterFeatures().isEmpty()) {
+        // What the Services declare they need of their cluster, for whoever sets the cluster up.
+        Set<String> prerequisites = new TreeSet<>();
+        manifest.knativeServices().forEach(s -> prerequisites.addAll(ServiceSettings.clusterFeatures(
+                s.getMetadata().getAnnotations())));
+        if (!prerequisites.isEmpty()) {
             out.printf("cluster prerequisites (config-features in knative-serving): %s%n",
-                    String.join(", ", new java.util.TreeSet<>(validator.declaredClusterFeatures())));
+                    String.join(", ", prerequisites));
         }
         out.flush();
         return ExitCode.OK;

@@ -77,9 +77,6 @@ final class Validator {
 
     private final Set<String> features;
 
-    /** The flags the manifest's Services declare as cluster prerequisites, for the summary of `validate`. */
-    private final Set<String> declared = new java.util.TreeSet<>();
-
     /** Refuses a flag Knative does not have: a misspelt --feature would otherwise accept nothing, silently. */
     Validator(Set<String> features) {
         List<String> unknown = unknownFeatures(features);
@@ -94,11 +91,6 @@ final class Validator {
     private static List<String> unknownFeatures(Set<String> features) {
         return features.stream().filter(f -> !FLAGGED_POD_FIELDS.containsValue(f) && !OTHER_FEATURES.contains(f))
                 .sorted().toList();
-    }
-
-    /** The cluster prerequisites the validated Services declared (annotation {@code rollout.acme.example/cluster-features}). */
-    Set<String> declaredClusterFeatures() {
-        return Set.copyOf(this.declared);
     }
 
     /** Every problem found, each one line naming the document, the field and the rule. */
@@ -164,8 +156,7 @@ final class Validator {
             found.add("metadata.annotations: " + ServiceSettings.CLUSTER_FEATURES + " names "
                     + String.join(", ", unknown) + ", not a Knative Serving config-features flag");
         }
-        this.declared.addAll(own);
-        Set<String> allowed = new java.util.HashSet<>(this.features);
+        Set<String> allowed = new HashSet<>(this.features);
         allowed.addAll(own);
         checkTemplate(name, service.getSpec().getTemplate(), "spec.template", allowed, found);
         checkTraffic(name, service.getSpec().getTraffic(), true, found);
