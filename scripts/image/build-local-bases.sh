@@ -188,7 +188,9 @@ fi
 if current "$JRE_IMAGE" "$java_version"; then
   log "$JRE_IMAGE: reused"
 else
-  mapfile -t modules < <("$jdk/bin/java" --add-modules ALL-SYSTEM "$here/stand-in-bases/temurin/JreModules.java" 2>/dev/null)
+  # shellcheck source=scripts/java.sh
+  testkit=$(source "$root/scripts/java.sh" && testkit_jar) || die "could not build testkit/target/testkit.jar"
+  mapfile -t modules < <("$jdk/bin/java" --add-modules ALL-SYSTEM -jar "$testkit" jre-modules)
   ((${#modules[@]} > 10)) || die "could not list the JRE modules of $jdk"
   container=$(buildah from --pull=never "$TEMURIN_OS")
   rootfs=$(buildah mount "$container")

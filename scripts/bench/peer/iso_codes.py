@@ -3,7 +3,7 @@
 The Java app checks countries against Locale.getISOCountries(PART1_ALPHA2) and currencies against
 Currency.getAvailableCurrencies() without XXX and XTS. Python's standard library has no such lists,
 and pycountry's differ from the JDK's (it lacks withdrawn currencies the JDK still knows), so these
-are the JDK's own, printed by IsoCodes.java; parity.py checks that they still match.
+are the JDK's own, printed by the testkit's iso-codes command; parity.py checks that they still match.
 """
 
 COUNTRIES = frozenset("""

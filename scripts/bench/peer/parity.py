@@ -11,13 +11,13 @@
 3. mapping: the samples, the corpus payloads and edge values of every field go through the Java
    app's POST /mapOrder and the peer's mapper: same status, same errors (pointer and text, in order),
    byte for byte the same order JSON; what the peer sent to the stand-in in 1. is what /mapOrder maps.
-4. ISO codes: the peer's country and currency lists are the JDK's (IsoCodes.java).
+4. ISO codes: the peer's country and currency lists are the JDK's (the testkit's iso-codes command).
 
-2 to 4 need the Java app: --java-jar functions/target/functions.jar (built with
-./mvnw -B -pl functions -am package -DskipTests). Without it only 1 runs, and the last line says so.
+2 to 4 need the Java app: --java-jar functions/target/functions.jar, and 4 the testkit's jar
+(testkit/target/testkit.jar), both built by ./mvnw -B -pl functions -am package -DskipTests. Without it only 1 runs, and the last line says so.
 Prints one line per check and "parity: N passed, N failed"; exits 1 on any difference.
 
-Usage: /usr/bin/python3 scripts/bench/peer/parity.py [--java-jar JAR] [--java JAVA]
+Usage: /usr/bin/python3 scripts/bench/peer/parity.py [--java-jar JAR] [--testkit-jar JAR] [--java JAVA]
 """
 
 import argparse
@@ -757,8 +757,8 @@ def run_mapping(java, results, mapped):
                         + ("" if not wrong else "  <- " + "; ".join(wrong))))
 
 
-def run_iso_codes(java_bin, results):
-    out = subprocess.run([java_bin, os.path.join(PEER_DIR, "IsoCodes.java")], capture_output=True, text=True,
+def run_iso_codes(java_bin, testkit_jar, results):
+    out = subprocess.run([java_bin, "-jar", testkit_jar, "iso-codes"], capture_output=True, text=True,
                          check=True, env={k: v for k, v in os.environ.items() if k != "JAVA_TOOL_OPTIONS"})
     jdk = {line.split()[0]: frozenset(line.split()[1:]) for line in out.stdout.splitlines() if line.strip()}
     for kind, ours in (("countries", iso_codes.COUNTRIES), ("currencies", iso_codes.CURRENCIES)):
@@ -772,9 +772,11 @@ def main():
     parser.add_argument("--java-jar", help="the functions jar, to compare with the Java app itself")
     parser.add_argument("--java", default=os.path.join(os.environ.get("JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64"),
                                                        "bin", "java"))
+    parser.add_argument("--testkit-jar", default=os.path.join(ROOT, "testkit", "target", "testkit.jar"))
     args = parser.parse_args()
-    if args.java_jar and not os.path.isfile(args.java_jar):
-        raise SystemExit(f"parity: {args.java_jar} not found (./mvnw -B -pl functions -am package -DskipTests)")
+    for jar in (args.java_jar, args.java_jar and args.testkit_jar):
+        if jar and not os.path.isfile(jar):
+            raise SystemExit(f"parity: {jar} not found (./mvnw -B -pl functions -am package -DskipTests)")
     logs = tempfile.mkdtemp(prefix="peer-parity-")
     stand_in = OrdersStandIn()
     servers = []
@@ -791,7 +793,7 @@ def main():
         if java:
             run_upstream(peer, java, results)
             run_mapping(java, results, mapped)
-            run_iso_codes(args.java, results)
+            run_iso_codes(args.java, args.testkit_jar, results)
     finally:
         for server in servers:
             server.stop()

@@ -5,7 +5,9 @@ import picocli.CommandLine.Command;
 
 import com.acme.integration.testkit.bench.AwaitAnswers;
 import com.acme.integration.testkit.bench.ColdStart;
+import com.acme.integration.testkit.bench.IsoCodes;
 import com.acme.integration.testkit.bench.SignedRequests;
+import com.acme.integration.testkit.image.JreModules;
 import com.acme.integration.testkit.load.LoadClient;
 import com.acme.integration.testkit.training.AotTraining;
 
@@ -14,9 +16,9 @@ import com.acme.integration.testkit.training.AotTraining;
  * {@code ./mvnw -B -pl testkit -am package}). Bad usage is a one-line message and exit 2, a failed run exit 1.
  */
 @Command(name = "testkit", mixinStandardHelpOptions = true,
-		description = "Stand-ins, signer, load and benchmark programs of the tests and scripts.",
+		description = "Stand-ins, signer, load, benchmark and image programs of the tests and scripts.",
 		subcommands = { StandInCommand.class, SendWebhook.class, LoadClient.class, SignedRequests.class,
-				AwaitAnswers.class, ColdStart.class, AotTraining.class })
+				AwaitAnswers.class, ColdStart.class, IsoCodes.class, AotTraining.class, JreModules.class })
 public final class TestKit {
 
 	private TestKit() {
