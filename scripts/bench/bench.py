@@ -1,52 +1,15 @@
 #!/usr/bin/env python3
-"""The figures of scripts/bench/*.sh (standard library only, except `chart`, which needs matplotlib).
-What talks HTTP, signs webhooks or launches the app is the testkit's (coldstart, signed-requests, await).
+"""The charts of scripts/bench/*.sh (matplotlib): a PNG of the coldstart.json or throughput.json the
+testkit's coldstart and throughput commands write, which measure and compute every figure.
 
-Subcommands:
-  medians    reduce the throughput runs (runs.csv: every round) to one row per variant and
-             concurrency (points.csv): median requests/s, latencies of the run that had it
-  chart      draw the PNG chart of a coldstart or throughput result
-  markdown   print the result as a Markdown table (for docs/performance.md)
+Usage: bench.py coldstart|throughput RESULT.json CHART.png [--title TEXT]
 """
 
 import argparse
-import csv
 import json
-import statistics
-import sys
 
 
-def cmd_medians(args):
-    with open(args.runs, newline="") as f:
-        runs = list(csv.DictReader(f))
-    rss = {}
-    for item in args.rss.split():
-        variant, _, figures = item.partition("=")
-        rss[variant] = figures.split(":")
-    fields = ["variant", "connections", "rounds", "requests", "requests_per_s", "p50_ms", "p90_ms", "p99_ms",
-              "max_ms", "non2xx", "socket_errors", "wrapped", "app_cpu_ms_per_request", "load_cpu_pct",
-              "upstream_cpu_pct", "rss_idle_mib", "rss_after_mib"]
-    with open(args.out, "w", newline="") as out:
-        writer = csv.DictWriter(out, fields)
-        writer.writeheader()
-        for key in dict.fromkeys((r["variant"], r["connections"]) for r in runs):
-            group = sorted((r for r in runs if (r["variant"], r["connections"]) == key),
-                           key=lambda r: float(r["requests_per_s"]))
-            # The lower median for an even count: the run whose latencies are reported is one that happened.
-            median_run = group[(len(group) - 1) // 2]
-            row = {k: median_run[k] for k in fields if k in median_run}
-            row.update(rounds=len(group),
-                       requests=sum(int(r["requests"]) for r in group),
-                       requests_per_s="%.1f" % statistics.median(float(r["requests_per_s"]) for r in group),
-                       non2xx=sum(int(r["non2xx"]) for r in group),
-                       socket_errors=sum(int(r["socket_errors"]) for r in group))
-            row["rss_idle_mib"], row["rss_after_mib"] = rss.get(key[0], ["", ""])
-            writer.writerow(row)
-
-
-# --- charts --------------------------------------------------------------------------------------
-
-def cmd_chart(args):
+def chart(args):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -93,53 +56,13 @@ def cmd_chart(args):
     fig.savefig(args.png, dpi=110, bbox_inches="tight")
 
 
-def cmd_markdown(args):
-    """Markdown tables of a result, for docs/performance.md (so figures are pasted, not retyped)."""
-    with open(args.input) as f:
-        data = json.load(f)
-    if args.kind == "coldstart":
-        a = next((v["seconds"]["median"] for v in data["variants"] if v["variant"] == "A"), None)
-        print("| variant | what | median (s) | min (s) | max (s) | vs A | RSS after 1st response (MiB) |")
-        print("|---|---|---:|---:|---:|---:|---:|")
-        for v in data["variants"]:
-            s = v["seconds"]
-            ratio = f"{s['median'] / a:.2f}" if a else ""
-            print(f"| {v['variant']} | {v['label']} | {s['median']:.2f} | {s['min']:.2f} | {s['max']:.2f} | {ratio} | {v['rss_mib']['median']:.0f} |")
-    else:
-        print("| variant | connections | requests/s | p50 (ms) | p99 (ms) | non-2xx | RSS idle (MiB) | RSS after load (MiB) |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|")
-        for series in data["series"]:
-            for p in series["points"]:
-                idle = f"{p['rss_idle_mib']:.0f}" if p["rss_idle_mib"] != "" else "-"
-                after = f"{p['rss_after_mib']:.0f}" if p["rss_after_mib"] != "" else "-"
-                print(f"| {series['label']} | {p['connections']} | {p['requests_per_s']:.0f} | {p['p50_ms']:.1f} | "
-                      f"{p['p99_ms']:.1f} | {int(p['non2xx'])} | {idle} | {after} |")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("medians")
-    p.add_argument("--runs", required=True)
-    p.add_argument("--rss", default="", help="VARIANT=IDLE_MIB:AFTER_MIB ...")
-    p.add_argument("--out", required=True)
-    p.set_defaults(func=cmd_medians)
-    p = sub.add_parser("chart")
-    p.add_argument("kind", choices=["coldstart", "throughput"])
-    p.add_argument("input")
-    p.add_argument("png")
-    p.add_argument("--title", default="")
-    p.set_defaults(func=cmd_chart)
-    p = sub.add_parser("markdown")
-    p.add_argument("kind", choices=["coldstart", "throughput"])
-    p.add_argument("input")
-    p.set_defaults(func=cmd_markdown)
-    args = parser.parse_args()
-    try:
-        args.func(args)
-    except RuntimeError as ex:
-        print(f"error: {ex}", file=sys.stderr)
-        sys.exit(1)
+    parser.add_argument("kind", choices=["coldstart", "throughput"])
+    parser.add_argument("input")
+    parser.add_argument("png")
+    parser.add_argument("--title", default="")
+    chart(parser.parse_args())
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
 # outside the measured process. Variants alternate (the order rotates every round); medians,
 # min/max and the RSS after the first response are written to target/bench/coldstart/ (CSV, JSON,
 # PNG chart) and printed. The last lines are `coldstart_ratio=<median B / median A>` and
-# `peer_coldstart_ratio=<median B / median peer>`.
+# `peer_coldstart_ratio=<median B / median peer>` (the testkit's coldstart command measures).
 #
 # Usage: scripts/bench/coldstart.sh [--smoke] [--runs N] [--publish]
 #   --smoke    one run each of floor, A, B and peer (seconds, not minutes): checks that it all works
@@ -189,12 +189,13 @@ done
 log "measuring $RUNS alternating round(s) of: $VARIANTS"
 # The measuring JVM keeps the container's JAVA_TOOL_OPTIONS in its environment: the variants it
 # launches inherit them.
-testkit coldstart --url "$URL" "${SIGNED[@]}" --out "$OUT" --runs "$RUNS" "${SPECS[@]}"
+testkit coldstart --url "$URL" "${SIGNED[@]}" --out "$OUT" --runs "$RUNS" "${SPECS[@]}" >"$OUT/figures.txt" \
+	|| die "the measurement failed"
 machine_description >"$OUT/machine.txt"
 
 CHART_PY=$(chart_python)
-"$CHART_PY" "$BENCH_DIR/bench.py" chart coldstart "$OUT/coldstart.json" "$OUT/coldstart.png" \
-	--title "$(nproc) shared cores, JDK $("$JAVA" -version 2>&1 | sed -n 's/.*(build \([^)]*\)).*/\1/p' | head -1)"
+"$CHART_PY" "$BENCH_DIR/bench.py" coldstart "$OUT/coldstart.json" "$OUT/coldstart.png" \
+	--title "$(nproc) shared cores, JDK $("$JAVA" -version 2>&1 | sed -n 's/.*(build \([^)]*\)).*/\1/p' | sed -n 1p)"
 
 if [[ $PUBLISH == 1 ]]; then
 	mkdir -p "$ROOT/docs/bench-results"
@@ -203,19 +204,5 @@ if [[ $PUBLISH == 1 ]]; then
 	cp "$OUT/coldstart.png" "$ROOT/docs/performance-coldstart.png"
 fi
 
-ratio=$("$PYTHON" -c '
-import json, sys
-v = {s["variant"]: s["seconds"]["median"] for s in json.load(open(sys.argv[1]))["variants"]}
-print("%.3f" % (v["B"] / v["A"]) if "A" in v and "B" in v else "n/a (A and B were not both measured)")' "$OUT/coldstart.json")
-peer=$("$PYTHON" -c '
-import json, sys
-v = {s["variant"]: s for s in json.load(open(sys.argv[1]))["variants"]}
-if "B" in v and "peer" in v:
-    print("B against the peer: RSS after the first response %.0f MiB against %.0f MiB (%.2fx)" % (v["B"]["rss_mib"]["median"],
-          v["peer"]["rss_mib"]["median"], v["B"]["rss_mib"]["median"] / v["peer"]["rss_mib"]["median"]), file=sys.stderr)
-    print("%.3f" % (v["B"]["seconds"]["median"] / v["peer"]["seconds"]["median"]))
-else:
-    print("n/a (B and peer were not both measured)")' "$OUT/coldstart.json")
 log "results: $OUT (coldstart.csv, coldstart-runs.csv, coldstart.json, coldstart.png)"
-echo "coldstart_ratio=$ratio"
-echo "peer_coldstart_ratio=$peer"
+cat "$OUT/figures.txt"

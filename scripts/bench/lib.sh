@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Variables set here (ROOT, SAMPLE, PYTHON, ...) are used by the scripts that source this file.
+# Variables set here (ROOT, SAMPLE, SIGNED, ...) are used by the scripts that source this file.
 # shellcheck disable=SC2034
 # Shared by scripts/bench/coldstart.sh and scripts/bench/throughput.sh (sourced, not run).
 # Everything started here listens on 127.0.0.1, ports 22xxx, and is stopped on exit.
@@ -50,9 +50,8 @@ stop_started() {
 	BENCH_PIDS=()
 }
 
-# The python3 on PATH for the figures (bench.py); one that has matplotlib for the chart
-# (Debian's python3-matplotlib, installed through apt when missing).
-PYTHON=python3
+# A python3 that has matplotlib for the charts (bench.py; Debian's python3-matplotlib, installed
+# through apt when missing).
 chart_python() {
 	local candidate
 	for candidate in python3 /usr/bin/python3; do
@@ -144,6 +143,6 @@ start_upstream() {
 machine_description() {
 	printf 'nproc=%s mem=%s jdk=%s kernel=%s date=%s\n' "$(nproc)" \
 		"$(awk '/MemTotal/ {printf "%.1fGiB", $2/1048576}' /proc/meminfo)" \
-		"$("$JAVA" -version 2>&1 | sed -n 's/.*(build \(.*\))$/\1/p' | head -1)" \
+		"$("$JAVA" -version 2>&1 | sed -n 's/.*(build \(.*\))$/\1/p' | sed -n 1p)" \
 		"$(uname -r)" "$(date -u +%Y-%m-%dT%H:%MZ)"
 }

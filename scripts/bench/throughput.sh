@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# Throughput and latency of the order-webhook function under load: wrk POSTs pre-signed webhooks
-# (a new webhook id for every request) at several concurrencies against
+# Throughput and latency of the order-webhook function under load, against
 #   ceiling   the Orders API stand-in alone (what the load generator and the stand-in can do),
 #   function  orderWebhook as deployed (production launch, scripts/image/run-functions.sh),
 #   plain-mvc the same process with a plain Spring MVC controller taking POST /orderWebhook instead
@@ -9,19 +8,15 @@
 #             the difference is the function layer,
 #   peer      the FastAPI implementation of the same contract (scripts/bench/peer/), what a Python
 #             team would have written: one uvicorn worker on the same CPU.
-# The app variants run side by side, each its own JVM on one CPU (taskset; a 1-CPU container),
-# under the container's memory flags (512 MiB); wrk and the stand-in get the other CPU. They are
-# measured in alternation, round after round, each round in a rotating order; the figure for a
-# variant is its median over the rounds. Requests/s, p50, p99, RSS idle and after load go to
-# target/bench/throughput/ (points.csv: medians, runs.csv: every run, JSON, PNG). Every response
-# must be 2xx: the script fails otherwise.
-# Each run also records the CPU the app used per request and the CPU wrk and the stand-in used (a
-# saturated client cannot pass for a slow server).
-# The last lines are `throughput_ratio=<function / plain-mvc requests/s at the highest concurrency>`
-# and `peer_throughput_ratio=<function / peer requests/s>`, the lower of 16 and 64 connections, and
-# `peer_cpu_ratio=<peer / function CPU per request>` (requests per CPU second: throughput per core
-# whatever else the machine runs): each the median over the rounds of each round's ratio (both
-# measured in the same round).
+# This script prepares and starts the servers, side by side, each its own process on one CPU
+# (taskset; a 1-CPU container) under the container's memory flags (512 MiB); the testkit's
+# throughput command measures them with wrk on the other CPU, beside the stand-in, in alternating
+# rounds (pre-signed webhooks, a new webhook id for every request; any non-2xx fails the run) and
+# writes points.csv (medians), runs.csv (every run) and throughput.json to target/bench/throughput/;
+# the chart is throughput.png. The last lines are `throughput_ratio=<function / plain-mvc requests/s
+# at the highest concurrency>`, `peer_throughput_ratio=<function / peer requests/s>` and
+# `peer_cpu_ratio=<peer / function CPU per request>`, the lower of 16 and 64 connections, each the
+# median of per-round ratios.
 #
 # Usage: scripts/bench/throughput.sh [--smoke] [--publish]
 #   --smoke    one round of 2-second runs, short warm-up (seconds, not minutes): checks that it all works
@@ -94,16 +89,6 @@ if [[ ${BENCH_PIN:-1} == 1 && $(nproc) -ge 2 ]]; then
 	LOAD_CPUS=1
 	export BENCH_UPSTREAM_CPUS=$LOAD_CPUS
 fi
-on_cpus() {
-	local cpus=$1
-	shift
-	if [[ -n "$cpus" ]]; then
-		taskset -c "$cpus" "$@"
-	else
-		"$@"
-	fi
-}
-
 log "machine: $(machine_description)"
 prepare_jar "$WORK/functions.jar"
 prepare_testkit "$WORK/testkit.jar"
@@ -135,72 +120,10 @@ env -u JAVA_TOOL_OPTIONS JAVA_OPTS="$AGENT" FUNCTIONS_SERVICES=order-webhook \
 app_environment "$WORK/secrets"
 start_upstream "$OUT/upstream.log"
 
-RESULTS="$OUT/points.csv"
-RUNS="$OUT/runs.csv"
-echo "variant,round,connections,requests,requests_per_s,p50_ms,p90_ms,p99_ms,max_ms,non2xx,socket_errors,wrapped,app_cpu_ms_per_request,load_cpu_pct,upstream_cpu_pct" >"$RUNS"
-
-CLK_TCK=$(getconf CLK_TCK)
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-
-# Runs wrk once against URL with C connections for D seconds, with freshly signed requests
-# (timestamps must stay within the 5-minute tolerance). Prints wrk's RESULT line.
-run_wrk() {
-	local url=$1 connections=$2 seconds=$3 name=$4 app_pid=${5:-} rate=$MAX_RATE
-	local threads=1 file="$WORK/requests.tsv"
-	# The stand-in alone runs far faster than the app (and does not look at the ids).
-	[[ $name == ceiling* ]] && rate=$((MAX_RATE * 5))
-	((connections >= 8)) && threads=2
-	# Enough unique requests for this run at up to `rate` requests/s (wrk reports any reuse).
-	env -u JAVA_TOOL_OPTIONS "$JAVA" -jar "$TESTKIT" signed-requests "${SIGNED[@]}" --out "$file" \
-		--count $((seconds * rate + 1000)) --prefix "$name$connections"
-	local app_before upstream_before wrk_cpu app_ticks upstream_ticks result
-	app_before=$( [[ -n "$app_pid" ]] && cpu_ticks "$app_pid" || echo 0)
-	upstream_before=$(cpu_ticks "$UPSTREAM_PID")
-	wrk_cpu=$( { TIMEFORMAT='%U %S'; time on_cpus "$LOAD_CPUS" wrk -t "$threads" -c "$connections" -d "${seconds}s" \
-		--timeout 30s --latency -s "$BENCH_DIR/post-webhooks.lua" "$url" -- "$file" "$threads" \
-		>"$OUT/wrk-$name-c$connections.txt" 2>&1; } 2>&1 ) || die "wrk failed (see $OUT/wrk-$name-c$connections.txt)"
-	app_ticks=$(( $( [[ -n "$app_pid" ]] && cpu_ticks "$app_pid" || echo 0) - app_before ))
-	upstream_ticks=$(( $(cpu_ticks "$UPSTREAM_PID") - upstream_before ))
-	result=$(grep '^RESULT ' "$OUT/wrk-$name-c$connections.txt") || die "wrk printed no RESULT (see $OUT/wrk-$name-c$connections.txt)"
-	# CPU figures: the app's per request, wrk's and the stand-in's as a share of one CPU over the run.
-	awk -v r="$result" -v a="$app_ticks" -v u="$upstream_ticks" -v w="$wrk_cpu" -v t="$CLK_TCK" -v s="$seconds" 'BEGIN {
-		match(r, / requests=[0-9]+/); n = substr(r, RSTART + 10, RLENGTH - 10) + 0
-		split(w, cpu, " ")
-		printf "%s app_cpu_ms_per_request=%.3f load_cpu_pct=%.1f upstream_cpu_pct=%.1f\n", r,
-			(n > 0 ? a * 1000 / t / n : 0), (cpu[1] + cpu[2]) * 100 / s, u * 100 / t / s }'
-}
-
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
-
-# One wrk run into runs.csv; any non-2xx response or socket error fails the benchmark.
-record() {
-	local name=$1 round=$2 connections=$3 result=$4
-	local non2xx socket_errors
-	non2xx=$(field non2xx "$result")
-	socket_errors=$(field socket_errors "$result")
-	printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$name" "$round" "$connections" "$(field requests "$result")" \
-		"$(field requests_per_s "$result")" "$(field p50_ms "$result")" "$(field p90_ms "$result")" \
-		"$(field p99_ms "$result")" "$(field max_ms "$result")" "$non2xx" "$socket_errors" \
-		"$(field wrapped "$result")" "$(field app_cpu_ms_per_request "$result")" "$(field load_cpu_pct "$result")" \
-		"$(field upstream_cpu_pct "$result")" >>"$RUNS"
-	log "$name c=$connections round $round: $(field requests_per_s "$result") req/s, p50 $(field p50_ms "$result") ms, p99 $(field p99_ms "$result") ms, non-2xx $non2xx, socket errors $socket_errors, app CPU $(field app_cpu_ms_per_request "$result") ms/request, wrk $(field load_cpu_pct "$result") %, stand-in $(field upstream_cpu_pct "$result") % of a CPU"
-	if [[ $non2xx != 0 || $socket_errors != 0 ]]; then
-		grep '^FIRST_NON2XX' "$OUT/wrk-$name-c$connections.txt" >&2 || true
-		die "$name c=$connections: $non2xx non-2xx responses, $socket_errors socket errors"
-	fi
-}
-
-log "ceiling: the stand-in alone"
-run_wrk "http://127.0.0.1:$UPSTREAM_PORT/api/v1/orders" "${CONNECTIONS##* }" "$WARMUP" ceiling-warmup >/dev/null
-for c in $CONNECTIONS; do
-	record ceiling 1 "$c" "$(run_wrk "http://127.0.0.1:$UPSTREAM_PORT/api/v1/orders" "$c" "$DURATION" ceiling)"
-done
-
-# All app variants run side by side, each its own JVM on the app's CPU (an idle one takes no CPU
-# time), and are measured in alternation: every round runs each variant once per concurrency, in
-# a rotating order. Slow phases of a shared machine then fall on every variant alike, which
-# back-to-back series (one variant for minutes, then the next) did not ensure.
-declare -A APP_PID APP_URL RSS_IDLE
+# All app variants run side by side, each its own process on the app's CPU (an idle one takes no
+# CPU time), so that they can be measured in alternation: slow phases of a shared machine then fall
+# on every variant alike.
+SPECS=()
 port=$APP_PORT
 for variant in $VARIANTS; do
 	# -XX:AOTMode=on: the JVM refuses to start rather than run without the Service's AOT cache, and
@@ -208,13 +131,19 @@ for variant in $VARIANTS; do
 	extra_opts="$AGENT -XX:AOTMode=on -Xlog:aot=info"
 	command=("$IMAGE_SCRIPTS/run-functions.sh")
 	case $variant in
-		function) ;;
-		plain-mvc) extra_opts+=" -Dbench.plain-mvc=true -Dspring.cloud.function.web.path=/function-layer-off" ;;
-		function-c1) extra_opts+=" -XX:TieredStopAtLevel=1" ;;
-		function-tiered) extra_opts+=" -XX:TieredStopAtLevel=4 -XX:ReservedCodeCacheSize=48m -XX:CICompilerCount=2" ;;
-		function-vt) extra_opts+=" -Dspring.threads.virtual.enabled=true" ;;
-		function-g1) extra_opts+=" -XX:-UseSerialGC -XX:+UseG1GC" ;;
-		peer) command=("$PEER_PYTHON" "$BENCH_DIR/peer/peer.py") ;;
+		function) label="orderWebhook (function)" ;;
+		plain-mvc) label="plain Spring MVC endpoint"
+			extra_opts+=" -Dbench.plain-mvc=true -Dspring.cloud.function.web.path=/function-layer-off" ;;
+		function-c1) label="function, C1 only (-XX:TieredStopAtLevel=1)"
+			extra_opts+=" -XX:TieredStopAtLevel=1" ;;
+		function-tiered) label="function, C1+C2, 48 MiB code cache, 2 compiler threads"
+			extra_opts+=" -XX:TieredStopAtLevel=4 -XX:ReservedCodeCacheSize=48m -XX:CICompilerCount=2" ;;
+		function-vt) label="function, Tomcat on virtual threads"
+			extra_opts+=" -Dspring.threads.virtual.enabled=true" ;;
+		function-g1) label="function, G1 instead of Serial GC"
+			extra_opts+=" -XX:-UseSerialGC -XX:+UseG1GC" ;;
+		peer) label="FastAPI peer (Python)"
+			command=("$PEER_PYTHON" "$BENCH_DIR/peer/peer.py") ;;
 		*) die "unknown variant $variant" ;;
 	esac
 	log "$variant: starting ${command[*]##*/} on CPU ${APP_CPUS:-any}, port $port"
@@ -227,10 +156,9 @@ for variant in $VARIANTS; do
 			exec "${command[@]}"
 		fi
 	) >"$OUT/app-$variant.log" 2>&1 &
-	APP_PID[$variant]=$!
 	BENCH_PIDS+=("$!")
-	APP_URL[$variant]="http://127.0.0.1:$port/orderWebhook"
-	env -u JAVA_TOOL_OPTIONS "$JAVA" -jar "$TESTKIT" await "${APP_URL[$variant]}" "${SIGNED[@]}" \
+	SPECS+=(--variant "$variant|$label|http://127.0.0.1:$port/orderWebhook|$!")
+	env -u JAVA_TOOL_OPTIONS "$JAVA" -jar "$TESTKIT" await "http://127.0.0.1:$port/orderWebhook" "${SIGNED[@]}" \
 		|| die "$variant did not answer (see $OUT/app-$variant.log)"
 	if [[ $variant == plain-mvc ]]; then
 		grep -q 'bench: plain MVC controller' "$OUT/app-$variant.log" || die "the plain MVC controller is not active"
@@ -240,137 +168,27 @@ for variant in $VARIANTS; do
 	fi
 	port=$((port + 10))
 done
-sleep 3
-read -ra variants <<<"$VARIANTS"
-for variant in "${variants[@]}"; do
-	RSS_IDLE[$variant]=$(($(ps -o rss= -p "${APP_PID[$variant]}") / 1024))
-done
-for variant in "${variants[@]}"; do
-	log "$variant: warm-up ${WARMUP}s"
-	run_wrk "${APP_URL[$variant]}" "${CONNECTIONS##* }" "$WARMUP" "$variant-warmup" "${APP_PID[$variant]}" >/dev/null
-done
-# Started after the warm-up with jcmd: JFR on the command line would add a module to the boot
-# layer, and the JVM refuses an AOT cache recorded without it.
-if [[ ${BENCH_PROFILE:-0} == 1 ]]; then
-	for variant in "${variants[@]}"; do
-		[[ $variant == peer ]] && continue
-		"$JAVA_HOME/bin/jcmd" "${APP_PID[$variant]}" JFR.start name=bench settings=profile \
-			'jdk.CPUTimeSample#enabled=true' 'jdk.CPUTimeSample#throttle=1ms' >/dev/null \
-			|| die "$variant: JFR could not be started"
-	done
-fi
-for c in $CONNECTIONS; do
-	for ((round = 1; round <= ROUNDS; round++)); do
-		for ((i = 0; i < ${#variants[@]}; i++)); do
-			variant=${variants[$(((i + round - 1) % ${#variants[@]}))]}
-			record "$variant" "$round" "$c" "$(run_wrk "${APP_URL[$variant]}" "$c" "$DURATION" "$variant-r$round" \
-				"${APP_PID[$variant]}")"
-		done
-	done
-done
-if [[ ${BENCH_PROFILE:-0} == 1 ]]; then
-	for variant in "${variants[@]}"; do
-		[[ $variant == peer ]] && continue
-		"$JAVA_HOME/bin/jcmd" "${APP_PID[$variant]}" JFR.dump name=bench filename="$OUT/$variant.jfr" >/dev/null \
-			|| die "$variant: the JFR recording could not be dumped"
-		for view in cpu-time-hot-methods contention-by-site; do
-			echo "[bench] $variant: $view ($OUT/$variant.jfr)"
-			"$JAVA_HOME/bin/jfr" view --width 160 "$view" "$OUT/$variant.jfr" | sed -n 1,28p
-		done
-	done
-fi
-RSS=""
-for variant in "${variants[@]}"; do
-	RSS+="$variant=${RSS_IDLE[$variant]}:$(($(ps -o rss= -p "${APP_PID[$variant]}") / 1024)) "
-done
-
-# Per variant and concurrency: the median requests/s over the rounds, with the latencies of the
-# run that had it (points.csv, the published table).
-"$PYTHON" "$BENCH_DIR/bench.py" medians --runs "$RUNS" --rss "$RSS" --out "$RESULTS"
-
+measure=(--connections "${CONNECTIONS// /,}" --duration "${DURATION}s" --warmup "${WARMUP}s" --rounds "$ROUNDS"
+	--max-rate "$MAX_RATE")
+[[ -n $LOAD_CPUS ]] && measure+=(--load-cpus "$LOAD_CPUS")
+[[ ${BENCH_PROFILE:-0} == 1 ]] && measure+=(--profile)
+# The measuring JVM runs outside the container's flags, on the load CPU (wrk inherits it).
+env -u JAVA_TOOL_OPTIONS ${LOAD_CPUS:+taskset -c "$LOAD_CPUS"} "$JAVA" -jar "$TESTKIT" throughput "${SIGNED[@]}" \
+	--out "$OUT" --ceiling "http://127.0.0.1:$UPSTREAM_PORT/api/v1/orders|$UPSTREAM_PID" "${SPECS[@]}" "${measure[@]}" \
+	>"$OUT/figures.txt" || die "the measurement failed"
 machine_description >"$OUT/machine.txt"
-"$PYTHON" - "$RESULTS" "$OUT/throughput.json" <<'EOF'
-import csv, json, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
-labels = {"ceiling": "stand-in alone (ceiling)", "function": "orderWebhook (function)",
-          "plain-mvc": "plain Spring MVC endpoint", "peer": "FastAPI peer (Python)",
-          "function-c1": "function, C1 only (-XX:TieredStopAtLevel=1)",
-          "function-tiered": "function, C1+C2, 48 MiB code cache, 2 compiler threads",
-          "function-g1": "function, G1 instead of Serial GC",
-          "function-vt": "function, Tomcat on virtual threads"}
-series = []
-for name in dict.fromkeys(r["variant"] for r in rows):
-    points = [{k: (float(v) if k not in ("variant",) and v != "" else v) for k, v in r.items()}
-              for r in rows if r["variant"] == name]
-    for p in points:
-        p["connections"] = int(p["connections"])
-    series.append({"variant": name, "label": labels.get(name, name), "points": points})
-json.dump({"series": series}, open(sys.argv[2], "w"), indent=2)
-print(f"{'variant':<12} {'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>7} {'CPU ms/req':>10} "
-      f"{'wrk %':>6} {'stand-in %':>10} {'RSS idle':>8} {'RSS load':>8}")
-for s in series:
-    for p in s["points"]:
-        print(f"{s['variant']:<12} {p['connections']:>5} {p['requests_per_s']:>9.1f} {p['p50_ms']:>8.2f} {p['p99_ms']:>8.2f} "
-              f"{int(p['non2xx']):>7} {p['app_cpu_ms_per_request']:>10} {p['load_cpu_pct']:>6} {p['upstream_cpu_pct']:>10} "
-              f"{p['rss_idle_mib'] or '':>8} {p['rss_after_mib'] or '':>8}")
-EOF
 
 CHART_PY=$(chart_python)
-"$CHART_PY" "$BENCH_DIR/bench.py" chart throughput "$OUT/throughput.json" "$OUT/throughput.png" \
+"$CHART_PY" "$BENCH_DIR/bench.py" throughput "$OUT/throughput.json" "$OUT/throughput.png" \
 	--title "app on 1 CPU, $(nproc) shared cores"
 
 if [[ $PUBLISH == 1 ]]; then
 	mkdir -p "$ROOT/docs/bench-results"
-	cp "$RESULTS" "$ROOT/docs/bench-results/throughput.csv"
-	cp "$RUNS" "$ROOT/docs/bench-results/throughput-runs.csv"
+	cp "$OUT/points.csv" "$ROOT/docs/bench-results/throughput.csv"
+	cp "$OUT/runs.csv" "$ROOT/docs/bench-results/throughput-runs.csv"
 	cp "$OUT/throughput.json" "$ROOT/docs/bench-results/throughput.json"
 	cp "$OUT/machine.txt" "$ROOT/docs/bench-results/throughput-machine.txt"
 	cp "$OUT/throughput.png" "$ROOT/docs/performance-throughput.png"
 fi
-
-top=${CONNECTIONS##* }
-# The ratio is paired by round: within a round the two variants run seconds apart, so a slow or
-# fast phase of the shared machine falls on both; its median over the rounds is the figure. The
-# ratio of the two medians is printed beside it: with a phase change mid-run (both variants slower
-# for some rounds) it can land far from every round's ratio.
-ratio=$("$PYTHON" -c '
-import csv, statistics, sys
-top = sys.argv[3]
-rps = {r["variant"]: float(r["requests_per_s"]) for r in csv.DictReader(open(sys.argv[1])) if r["connections"] == top}
-rounds = {}
-for r in csv.DictReader(open(sys.argv[2])):
-    if r["connections"] == top:
-        rounds.setdefault(r["round"], {})[r["variant"]] = float(r["requests_per_s"])
-pairs = [v["function"] / v["plain-mvc"] for v in rounds.values() if "function" in v and "plain-mvc" in v]
-if pairs:
-    print("per-round ratios at %s connections: %s; ratio of the medians: %.3f"
-          % (top, " ".join("%.3f" % p for p in pairs), rps["function"] / rps["plain-mvc"]), file=sys.stderr)
-    print("%.3f" % statistics.median(pairs))
-else:
-    print("n/a (function and plain-mvc were not both measured)")' "$RESULTS" "$RUNS" "$top")
-# Against the peer: at 16 and 64 connections (or the concurrencies measured), paired by round; the
-# lower of the two is the figure, with the p99 ratio beside it.
-peer=$("$PYTHON" -c '
-import csv, statistics, sys
-rounds = {}
-for r in csv.DictReader(open(sys.argv[1])):
-    rounds.setdefault((r["connections"], r["round"]), {})[r["variant"]] = r
-lines, ratios, cpu = [], [], []
-for c in sorted({c for c, _ in rounds}, key=int):
-    pairs = [(float(v["function"]["requests_per_s"]) / float(v["peer"]["requests_per_s"]),
-              float(v["function"]["p99_ms"]) / float(v["peer"]["p99_ms"]),
-              float(v["peer"]["app_cpu_ms_per_request"]) / float(v["function"]["app_cpu_ms_per_request"]))
-             for (cc, _), v in rounds.items() if cc == c and "function" in v and "peer" in v]
-    if pairs:
-        rps, p99, per_core = (statistics.median(p[i] for p in pairs) for i in range(3))
-        lines.append("%s connections: requests/s %.3f, p99 %.3f, requests per CPU second %.3f" % (c, rps, p99, per_core))
-        if c in ("16", "64"):
-            ratios.append(rps)
-            cpu.append(per_core)
-print("function / peer, medians of the per-round ratios: " + ("; ".join(lines) or "no pair"), file=sys.stderr)
-print("%.3f %.3f" % (min(ratios), min(cpu)) if ratios else "n/a n/a")' "$RUNS")
-read -r peer peer_cpu <<<"$peer"
 log "all responses 2xx; results: $OUT (points.csv, runs.csv, throughput.json, throughput.png)"
-echo "throughput_ratio=$ratio"
-echo "peer_throughput_ratio=$peer"
-echo "peer_cpu_ratio=$peer_cpu"
+cat "$OUT/figures.txt"

@@ -71,14 +71,16 @@ ensure_kubectl() {
   export PATH="$bin:$PATH"
 }
 
-# ensure_prometheus: prometheus and promtool on PATH, for the rollout CLI's gate tests against a
-# real Prometheus (they fail where CI=true and it is missing). From the distribution's package
-# (Debian's and Ubuntu's are both named prometheus).
-ensure_prometheus() {
-  if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; then
-    return 0
-  fi
-  log "installing prometheus (apt-get)"
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus; } >/dev/null \
-    || die "could not install prometheus with apt-get"
+# ensure_test_tools: what the JVM tests run besides the JDK (they fail where CI=true and one is
+# missing): prometheus and promtool (the rollout CLI's gate tests against a real Prometheus) and wrk
+# (the testkit's throughput command), from the distribution's packages (the same names in Debian
+# and Ubuntu).
+ensure_test_tools() {
+  local packages=()
+  { command -v prometheus && command -v promtool; } >/dev/null 2>&1 || packages+=(prometheus)
+  command -v wrk >/dev/null 2>&1 || packages+=(wrk)
+  ((${#packages[@]} > 0)) || return 0
+  log "installing ${packages[*]} (apt-get)"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}"; } >/dev/null \
+    || die "could not install ${packages[*]} with apt-get"
 }

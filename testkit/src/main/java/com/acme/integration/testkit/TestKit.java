@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 import com.acme.integration.testkit.bench.AwaitAnswers;
 import com.acme.integration.testkit.bench.ColdStart;
 import com.acme.integration.testkit.bench.IsoCodes;
-import com.acme.integration.testkit.bench.SignedRequests;
+import com.acme.integration.testkit.bench.Throughput;
 import com.acme.integration.testkit.image.JreModules;
 import com.acme.integration.testkit.load.LoadClient;
 import com.acme.integration.testkit.training.AotTraining;
@@ -17,7 +17,7 @@ import com.acme.integration.testkit.training.AotTraining;
  */
 @Command(name = "testkit", mixinStandardHelpOptions = true,
 		description = "Stand-ins, signer, load, benchmark and image programs of the tests and scripts.",
-		subcommands = { StandInCommand.class, SendWebhook.class, LoadClient.class, SignedRequests.class,
+		subcommands = { StandInCommand.class, SendWebhook.class, LoadClient.class, Throughput.class,
 				AwaitAnswers.class, ColdStart.class, IsoCodes.class, AotTraining.class, JreModules.class })
 public final class TestKit {
 

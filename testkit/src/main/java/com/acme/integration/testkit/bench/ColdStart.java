@@ -16,6 +16,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.ToDoubleBiFunction;
 import java.util.stream.Stream;
 
 import com.sun.net.httpserver.HttpServer;
@@ -220,6 +222,33 @@ public final class ColdStart implements Callable<Integer> {
 		json.put("runs", this.runs);
 		json.put("variants", summary);
 		JSON.writerWithDefaultPrettyPrinter().writeValue(this.out.resolve("coldstart.json").toFile(), json);
+		ratios(runs).forEach(stdout::println);
+		stdout.flush();
+	}
+
+	/**
+	 * The ratio lines: {@code coldstart_ratio} (median B / median A) and {@code peer_coldstart_ratio} (median
+	 * B / median peer), with the RSS of B against the peer's.
+	 */
+	static List<String> ratios(List<Run> runs) {
+		Map<String, List<Run>> byVariant = new LinkedHashMap<>();
+		runs.forEach(run -> byVariant.computeIfAbsent(run.variant(), v -> new ArrayList<>()).add(run));
+		ToDoubleBiFunction<String, Function<Run, Double>> median = (name, value) -> median(
+				byVariant.get(name).stream().map(value).toList());
+		List<String> lines = new ArrayList<>();
+		if (byVariant.containsKey("B") && byVariant.containsKey("peer")) {
+			double b = median.applyAsDouble("B", Run::rssMib);
+			double peer = median.applyAsDouble("peer", Run::rssMib);
+			lines.add(String.format(Locale.ROOT, "B against the peer: RSS after the first response %.0f MiB against %.0f MiB (%.2fx)",
+					b, peer, b / peer));
+		}
+		lines.add("coldstart_ratio=" + (byVariant.containsKey("A") && byVariant.containsKey("B")
+				? String.format(Locale.ROOT, "%.3f", median.applyAsDouble("B", Run::seconds) / median.applyAsDouble("A", Run::seconds))
+				: "n/a (A and B were not both measured)"));
+		lines.add("peer_coldstart_ratio=" + (byVariant.containsKey("B") && byVariant.containsKey("peer")
+				? String.format(Locale.ROOT, "%.3f", median.applyAsDouble("B", Run::seconds) / median.applyAsDouble("peer", Run::seconds))
+				: "n/a (B and peer were not both measured)"));
+		return lines;
 	}
 
 	private static Map<String, Object> figures(List<Double> values) {
@@ -238,7 +267,7 @@ public final class ColdStart implements Callable<Integer> {
 		return (n % 2 == 1) ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
 	}
 
-	private static double min(List<Double> values) {
+	static double min(List<Double> values) {
 		return values.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
 	}
 

@@ -1,14 +1,14 @@
 package com.acme.integration.testkit.bench;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.stream.Stream;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,8 +23,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The benchmark programs, run as scripts/bench/*.sh run them. */
 class BenchCommandsTests {
@@ -57,24 +59,72 @@ class BenchCommandsTests {
 	}
 
 	@Test
-	void writesOneSignedRequestPerLineForWrk(@TempDir Path dir) throws Exception {
-		Path out = dir.resolve("requests.tsv");
+	void measuresEveryVariantWithWrkAndPrintsTheRatiosLast(@TempDir Path dir) throws Exception {
+		requireWrk();
+		APP.stubFor(post(urlPathMatching("/.*")).willReturn(aResponse().withStatus(200).withBody("{}")));
+		Path out = dir.resolve("out");
 
-		Commands result = Commands.run("signed-requests", "--secret", SECRET, "--sample", sample(dir).toString(),
-				"--count", "3", "--prefix", "t", "--out", out.toString());
+		Commands result = throughput(dir, out, "function|orderWebhook|" + APP.baseUrl() + "/orderWebhook|" + PID,
+				"plain-mvc|plain|" + APP.baseUrl() + "/plain|" + PID, "peer|peer|" + APP.baseUrl() + "/peer|" + PID);
 
-		assertThat(result.exitCode()).isEqualTo(0);
-		List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
-		assertThat(lines).hasSize(3);
-		Set<String> ids = new HashSet<>();
-		for (String line : lines) {
-			String[] fields = line.split("\t", 4);
-			byte[] body = fields[3].getBytes(StandardCharsets.UTF_8);
-			assertThat(fields[2]).isEqualTo(new Webhooks(SECRET).sign(fields[0], fields[1], body));
-			assertThat(fields[3]).doesNotContain("\n").contains("\"orderNumber\":\"SO-t-", "Müller");
-			ids.add(fields[0]);
+		assertThat(result.exitCode()).as(result.err()).isEqualTo(0);
+		// The ceiling once per concurrency, then 3 variants x 2 concurrencies x 2 rounds.
+		assertThat(Files.readAllLines(out.resolve("runs.csv"))).hasSize(1 + 2 + 12);
+		List<String> points = Files.readAllLines(out.resolve("points.csv"));
+		assertThat(points).hasSize(1 + 2 + 6);
+		assertThat(points.getFirst()).startsWith("variant,connections,rounds,requests,requests_per_s");
+		assertThat(points).anySatisfy(line -> assertThat(line).startsWith("function,16,2,"));
+		JsonNode json = JsonMapper.builder().build().readTree(out.resolve("throughput.json").toFile());
+		assertThat(json.get("series")).hasSize(4);
+		assertThat(json.get("series").get(1).get("label").asString()).isEqualTo("orderWebhook");
+		assertThat(json.get("series").get(1).get("points").get(1).get("requests_per_s").isNumber()).isTrue();
+		List<String> stdout = result.out().lines().toList();
+		assertThat(stdout.subList(stdout.size() - 3, stdout.size())).satisfiesExactly(
+				line -> assertThat(line).matches("throughput_ratio=[0-9]+\\.[0-9]{3}"),
+				line -> assertThat(line).matches("peer_throughput_ratio=[0-9]+\\.[0-9]{3}"),
+				line -> assertThat(line).matches("peer_cpu_ratio=[0-9]+\\.[0-9]{3}"));
+		// What wrk sent: signed webhooks of the sample.
+		List<LoggedRequest> sent = APP.findAll(postRequestedFor(urlEqualTo("/orderWebhook")));
+		for (LoggedRequest request : sent.subList(0, 20)) {
+			assertThat(request.getHeader("webhook-signature")).isEqualTo(new Webhooks(SECRET)
+				.sign(request.getHeader("webhook-id"), request.getHeader("webhook-timestamp"), request.getBody()));
+			assertThat(request.getBodyAsString()).contains("\"orderNumber\":\"SO-t-", "Müller");
 		}
-		assertThat(ids).as("a new webhook id per request").hasSize(3);
+	}
+
+	@Test
+	void aVariantAnsweringAnythingButA2xxFailsTheBenchmark(@TempDir Path dir) throws Exception {
+		requireWrk();
+		APP.stubFor(post(urlPathMatching("/.*")).willReturn(aResponse().withStatus(200)));
+		APP.stubFor(post("/broken").willReturn(aResponse().withStatus(500).withBody("{\"status\":500}")));
+
+		Commands result = throughput(dir, dir.resolve("out"), "function|ok|" + APP.baseUrl() + "/ok|" + PID,
+				"broken|broken|" + APP.baseUrl() + "/broken|" + PID);
+
+		assertThat(result.exitCode()).isEqualTo(1);
+		assertThat(result.err()).contains("broken c=2", "non-2xx responses", "500 {\"status\":500}");
+	}
+
+	static final long PID = ProcessHandle.current().pid();
+
+	private static Commands throughput(Path dir, Path out, String... variants) throws Exception {
+		List<String> args = new ArrayList<>(List.of("throughput", "--secret", SECRET, "--sample", sample(dir).toString(),
+				"--out", out.toString(), "--connections", "2,16", "--duration", "1s", "--warmup", "1s", "--rounds", "2",
+				"--max-rate", "3000", "--ceiling", APP.baseUrl() + "/api/v1/orders|" + PID));
+		for (String variant : variants) {
+			args.addAll(List.of("--variant", variant));
+		}
+		return Commands.run(args.toArray(String[]::new));
+	}
+
+	/** wrk is Debian's; .ci/run installs it. Without it the tests are skipped, and fail with CI=true. */
+	private static void requireWrk() {
+		boolean found = Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+			.anyMatch(directory -> Files.isExecutable(Path.of(directory, "wrk")));
+		if (!found && "true".equals(System.getenv("CI"))) {
+			throw new AssertionError("wrk is not installed (apt-get install wrk), and CI=true");
+		}
+		assumeTrue(found, "wrk is not installed");
 	}
 
 	@Test

@@ -1,7 +1,8 @@
 -- wrk script: POSTs pre-signed webhooks (wrk's Lua has no HMAC), each request a new webhook id.
 -- Usage: wrk -s post-webhooks.lua URL -- REQUEST_FILE THREADS
 -- REQUEST_FILE: one request per line, tab separated: webhook-id, webhook-timestamp,
--- webhook-signature, body (written by the testkit's signed-requests). Thread t of n takes lines t, t+n, ...
+-- webhook-signature, body (written by the testkit's throughput command, which runs wrk with this script).
+-- Thread t of n takes lines t, t+n, ...
 -- Prints one machine-readable RESULT line at the end; every non-2xx response is counted.
 
 local threads = {}
