@@ -81,12 +81,18 @@ final class FunctionRequestFilter extends OncePerRequestFilter {
 			this.problems.resolveException(request, response, null, refusal);
 			return;
 		}
+		ServletInputStream body = new BoundedBody(request);
 		String id = request.getHeader("webhook-id");
 		if (id != null) {
 			MDC.put("webhook_id", SAFE_ID.matcher(id).matches() ? id : "invalid");
 		}
 		try {
-			chain.doFilter(new BoundedRequest(request), response);
+			chain.doFilter(new HttpServletRequestWrapper(request) {
+				@Override
+				public ServletInputStream getInputStream() {
+					return body;
+				}
+			}, response);
 		}
 		finally {
 			MDC.remove("webhook_id");
@@ -132,23 +138,7 @@ final class FunctionRequestFilter extends OncePerRequestFilter {
 				"The body must not exceed " + max + " bytes.");
 	}
 
-	/** The request with a body stream that stops at the limit, at an empty body and at a failed read. */
-	private final class BoundedRequest extends HttpServletRequestWrapper {
-
-		private final BoundedBody body;
-
-		BoundedRequest(HttpServletRequest request) throws IOException {
-			super(request);
-			this.body = new BoundedBody(request);
-		}
-
-		@Override
-		public ServletInputStream getInputStream() {
-			return this.body;
-		}
-
-	}
-
+	/** The body stream: stops at the limit, at an empty body and at a failed read. */
 	private final class BoundedBody extends ServletInputStream {
 
 		private final HttpServletRequest request;

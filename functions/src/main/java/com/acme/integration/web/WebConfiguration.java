@@ -2,6 +2,10 @@ package com.acme.integration.web;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+
+import io.micrometer.common.KeyValue;
+import io.micrometer.observation.ObservationFilter;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -15,6 +19,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
+import org.springframework.http.server.observation.ServerRequestObservationContext;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.method.support.HandlerMethodReturnValueHandler;
 import org.springframework.web.method.support.HandlerMethodReturnValueHandlerComposite;
@@ -47,9 +52,23 @@ class WebConfiguration {
 		return registration;
 	}
 
+	/**
+	 * {@code http.server.requests} tagged with the function's path ({@code uri="/orderWebhook"}): the framework
+	 * maps every function to {@code /**}, which would count all of them as one.
+	 */
 	@Bean
-	FunctionObservations functionObservations(Environment environment) {
-		return new FunctionObservations(FunctionDefinition.names(environment.getProperty(FunctionDefinition.PROPERTY)));
+	ObservationFilter functionUris(Environment environment) {
+		Set<String> functions = FunctionDefinition.names(environment.getProperty(FunctionDefinition.PROPERTY));
+		return context -> {
+			if (context instanceof ServerRequestObservationContext request
+					&& (request.getPathPattern() == null || "/**".equals(request.getPathPattern()))) {
+				String path = request.getCarrier().getRequestURI().substring(request.getCarrier().getContextPath().length());
+				if (path.length() > 1 && functions.contains(path.substring(1))) {
+					request.addLowCardinalityKeyValue(KeyValue.of("uri", path));
+				}
+			}
+			return context;
+		};
 	}
 
 	@Bean

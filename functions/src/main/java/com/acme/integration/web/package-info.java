@@ -20,7 +20,7 @@
  * response and an early flush: {@link SynchronousFunctionResults} answers in one dispatch and one write,
  * without the copied headers ({@code ResponseHeaders}, {@code SynchronousFunctionResultsTests}).</li>
  * <li>It maps every function to {@code /**}, so {@code http.server.requests} would count them all as one:
- * {@link FunctionObservations} tags them with the function's path ({@code MetricsIntegrationTests}).</li>
+ * {@link WebConfiguration#functionUris} tags them with the function's path ({@code MetricsIntegrationTests}).</li>
  * <li>Tomcat renders its own errors as HTML: problem+json ({@link TomcatProblemValves.Report},
  * {@code HeaderSize}); every other problem is written by Spring MVC through {@link ProblemDetailsAdvice}
  * and the features' own advices.</li>
