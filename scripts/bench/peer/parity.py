@@ -13,8 +13,9 @@
    byte for byte the same order JSON; what the peer sent to the stand-in in 1. is what /mapOrder maps.
 4. ISO codes: the peer's country and currency lists are the JDK's (the testkit's iso-codes command).
 
-2 to 4 need the Java app: --java-jar functions/target/functions.jar, and 4 the testkit's jar
-(testkit/target/testkit.jar), both built by ./mvnw -B -pl functions -am package -DskipTests. Without it only 1 runs, and the last line says so.
+Both apps call the testkit's Orders API stand-in (testkit/target/testkit.jar, the one the Java tests use);
+2 to 4 need the Java app: --java-jar functions/target/functions.jar. Both jars are built by
+./mvnw -B -pl functions -am package -DskipTests. Without it only 1 runs, and the last line says so.
 Prints one line per check and "parity: N passed, N failed"; exits 1 on any difference.
 
 Usage: /usr/bin/python3 scripts/bench/peer/parity.py [--java-jar JAR] [--testkit-jar JAR] [--java JAVA]
@@ -69,120 +70,71 @@ def log(line):
 # --- Orders API stand-in --------------------------------------------------------------------------
 
 class OrdersStandIn:
-    """Our Orders API where exactly-once depends on it: checks the bearer token, remembers each key's first
-    answer and replays it with Idempotent-Replayed: true. An order number starting FAULT-<kind>- gets a fault."""
+    """The testkit's Orders API stand-in (the one the Java tests use: bearer token, the idempotency contract,
+    GET /__orders), in its own JVM; read and given faults through WireMock's admin API."""
 
-    BY_REF = re.compile(r"/api/v1/orders/by-external-ref/([^/]+)(/cancel)?")
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.by_key = {}
-        self.orders = []
-        self.by_ref = {}
-        self.received = []
-        self.attempts = {}
-        stand_in = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                stand_in.handle(self)
-
-            do_PUT = do_POST
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+    def __init__(self, java, testkit_jar, logs):
+        self.port = free_port()
+        env = {k: v for k, v in os.environ.items() if k != "JAVA_TOOL_OPTIONS"}
+        self.server = Server("Orders API stand-in", [java, "-XX:TieredStopAtLevel=1", "-jar", testkit_jar,
+                                                     "orders-api", "--port", str(self.port), "--token", TOKEN],
+                             env, self.port, open(os.path.join(logs, "stand-in.log"), "w"))
+        self.server.wait_ready("/__admin/health", 60)
+        self.base_url = f"http://127.0.0.1:{self.port}"
 
     def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.stop()
+
+    def admin(self, method, path, document=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        conn.request(method, path, body=None if document is None else json.dumps(document),
+                     headers={"Content-Type": "application/json"})
+        answer = conn.getresponse()
+        data = answer.read()
+        if answer.status >= 300:
+            raise SystemExit(f"parity: the stand-in answered {method} {path} with {answer.status}: {data[:200]!r}")
+        return data
+
+    def requests(self, key):
+        pattern = {"method": "ANY", "urlPathPattern": "/api/.*", "headers": {"Idempotency-Key": {"equalTo": key}}}
+        return json.loads(self.admin("POST", "/__admin/requests/find", pattern))["requests"]
 
     def forwarded(self, key):
-        with self.lock:
-            return sum(1 for r in self.received if r["key"] == key)
+        return len(self.requests(key))
 
     def bodies(self, key):
-        with self.lock:
-            return [r["body"] for r in self.received if r["key"] == key]
+        return [base64.b64decode(r["bodyAsBase64"]) for r in sorted(self.requests(key), key=lambda r: r["loggedDate"])]
 
-    def handle(self, request):
-        body = request.rfile.read(int(request.headers.get("Content-Length") or 0))
-        key = request.headers.get("Idempotency-Key")
-        with self.lock:
-            self.received.append({"method": request.command, "path": request.path, "key": key, "body": body})
-            attempt = self.attempts[key] = self.attempts.get(key, 0) + 1
-        if request.headers.get("Authorization") != "Bearer " + TOKEN:
-            return self.answer(request, 401, {"title": "unauthorized"}, problem=True)
-        if not key:
-            return self.answer(request, 400, {"title": "Idempotency-Key is required"}, problem=True)
-        fault = self.fault(body, attempt)
-        if fault:
-            return self.answer(request, *fault)
-        request_fingerprint = (request.command, request.path, body)
-        with self.lock:
-            stored = self.by_key.get(key)
-            replay = stored is not None
-            if stored is None:
-                stored = self.by_key[key] = self.process(request, body, key) + (request_fingerprint,)
-        if replay and stored[2] != request_fingerprint:
-            # draft-ietf-httpapi-idempotency-key-header: a key reused with another request is a 422
-            return self.answer(request, 422, {"title": "Idempotency-Key reused with a different request",
-                                              "status": 422}, problem=True)
-        self.answer(request, stored[0], stored[1], problem=stored[0] >= 300,
-                    headers={"Idempotent-Replayed": "true"} if replay else None)
+    def orders(self):
+        """(idempotency key, order id) of every order created, in order."""
+        return [tuple(line.split(" ", 1)) for line in self.admin("GET", "/__orders").decode().splitlines() if line]
 
-    def fault(self, body, attempt):
-        match = re.search(rb'"externalRef":"[^:]*:FAULT-([a-z0-9]+)-', body)
-        if not match:
-            return None
-        kind = match[1].decode()
+    def fault(self, kind, order_number):
+        """The answer the Orders API gives to an order with this number, in front of the stand-in's own."""
+        scenario = {}
         if kind == "unavailable":
-            return 503, {"title": "Service Unavailable", "status": 503}, True, {"Retry-After": "1"}
-        if kind == "conflict":
-            return 409, {"title": "conflict", "status": 409}, True, {"Retry-After": "3"}
-        if kind == "rejected":
-            return 422, {"title": "order-rejected", "status": 422,
-                         "detail": f"article A-100 is not sold to this buyer (Bearer {TOKEN}, see "
-                                   "http://orders-internal.acme.local:8080/api/v1/orders)",
-                         "errors": [{"pointer": "#/lines/0/sku", "detail": "not sold\tto this buyer"}]}, True
-        if kind == "flaky" and attempt == 1:
-            return 500, b"<html>java.lang.NullPointerException at com.acme.orders.internal</html>", False
-        if kind == "noid":
-            return 201, b"{\xff not json", False
-        return None
-
-    def process(self, request, body, key):
-        if request.command == "POST" and request.path == "/api/v1/orders":
-            try:
-                ref = json.loads(body)["externalRef"]
-            except (ValueError, KeyError, TypeError):
-                return 400, {"title": "not JSON"}
-            order = {"id": f"ord_{len(self.orders) + 1}", "externalRef": ref, "idempotencyKey": key}
-            self.orders.append(order)
-            self.by_ref.setdefault(ref, order)
-            return 201, {"id": order["id"], "externalRef": ref, "status": "RECEIVED"}
-        m = self.BY_REF.fullmatch(request.path)
-        order = self.by_ref.get(m[1]) if m else None
-        if order is None:
-            return 404, {"title": "order-not-found"}
-        return 200, {"id": order["id"], "externalRef": m[1], "status": "CANCELLED" if m[2] else "RECEIVED"}
-
-    @staticmethod
-    def answer(request, status, body, problem=False, headers=None):
-        data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        request.send_response(status)
-        request.send_header("Content-Type", "application/problem+json" if problem else "application/json")
-        request.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            request.send_header(name, value)
-        request.end_headers()
-        request.wfile.write(data)
+            answer = 503, {"title": "Service Unavailable", "status": 503}, {"Retry-After": "1"}
+        elif kind == "conflict":
+            answer = 409, {"title": "conflict", "status": 409}, {"Retry-After": "3"}
+        elif kind == "rejected":
+            answer = 422, {"title": "order-rejected", "status": 422,
+                           "detail": f"article A-100 is not sold to this buyer (Bearer {TOKEN}, see "
+                                     "http://orders-internal.acme.local:8080/api/v1/orders)",
+                           "errors": [{"pointer": "#/lines/0/sku", "detail": "not sold\tto this buyer"}]}, {}
+        elif kind == "flaky":
+            # The first attempt only; the retry reaches the stand-in's own answer.
+            answer = 500, b"<html>java.lang.NullPointerException at com.acme.orders.internal</html>", {}
+            scenario = {"scenarioName": order_number, "requiredScenarioState": "Started", "newScenarioState": "done"}
+        elif kind == "noid":
+            answer = 201, b"{\xff not json", {}
+        status, body, headers = answer
+        problem = not isinstance(body, bytes)
+        data = json.dumps(body).encode() if problem else body
+        self.admin("POST", "/__admin/mappings", dict(scenario, priority=1, request={
+            "method": "POST", "urlPath": "/api/v1/orders",
+            "bodyPatterns": [{"contains": f":{order_number}\""}]}, response={
+            "status": status, "base64Body": base64.b64encode(data).decode(),
+            "headers": dict(headers, **{"Content-Type": "application/problem+json" if problem else "application/json"})}))
 
 
 # --- the servers under test -----------------------------------------------------------------------
@@ -491,16 +443,15 @@ def check_answer(answer, status, expect, stand_in, request, forwarded_before, or
         if not isinstance(document, dict) or document.get("type") != PROBLEM_BASE + slug \
                 or document.get("status") != status or not document.get("title"):
             wrong.append(f"problem {document}, expected type {PROBLEM_BASE + slug}")
-        if stand_in.forwarded(request.webhook_id) != forwarded_before or len(stand_in.orders) != orders_before:
+        if stand_in.forwarded(request.webhook_id) != forwarded_before or len(stand_in.orders()) != orders_before:
             wrong.append("a refused webhook reached the Orders API")
     elif expect.startswith("result:"):
-        orders = [o for o in stand_in.orders if o["externalRef"] == f"{CUSTOMER_KEY}:{request.order_number}"]
+        orders = [order for key, order in stand_in.orders() if key == request.webhook_id]
         if not isinstance(document, dict) or document.get("result") != expect[len("result:"):] \
                 or not document.get("orderId"):
             wrong.append(f"answer {document}, expected {expect}")
-        elif len(orders) != 1 or orders[0]["id"] != document["orderId"] \
-                or orders[0]["idempotencyKey"] != request.webhook_id:
-            wrong.append(f"orders at the stand-in for this case: {orders}")
+        elif orders != [document["orderId"]]:
+            wrong.append(f"orders at the stand-in with this case's webhook id as key: {orders}")
         else:
             order_ids[request.case["id"]] = document["orderId"]
     elif expect.startswith("upstream:"):
@@ -508,13 +459,13 @@ def check_answer(answer, status, expect, stand_in, request, forwarded_before, or
         if not (answer.header("Content-Type") or "").startswith("application/problem+json") \
                 or not isinstance(document, dict) or document.get("type") != PROBLEM_BASE + slug:
             wrong.append(f"answer {document}, expected problem type {PROBLEM_BASE + slug}")
-        if len(stand_in.orders) != orders_before:
+        if len(stand_in.orders()) != orders_before:
             wrong.append("a webhook the Orders API rejected made a new order")
     elif expect.startswith("duplicate-of:"):
         if not isinstance(document, dict) or document.get("result") != "duplicate" \
                 or document.get("orderId") != order_ids.get(expect[len("duplicate-of:"):]):
             wrong.append(f"answer {document}, expected {expect}")
-        if len(stand_in.orders) != orders_before:
+        if len(stand_in.orders()) != orders_before:
             wrong.append("a replayed webhook made a new order")
     else:
         wrong.append(f"unknown expectation {expect}")
@@ -531,7 +482,7 @@ def run_corpus(peer, stand_in, results, mapped):
         request = CaseRequest(case, ids, order_numbers)
         ids[case["id"]] = request.webhook_id
         order_numbers[case["id"]] = request.order_number
-        forwarded, orders = stand_in.forwarded(request.webhook_id), len(stand_in.orders)
+        forwarded, orders = stand_in.forwarded(request.webhook_id), len(stand_in.orders())
         answer = send(peer.port, case["method"], "/orderWebhook", request.headers, request.body, request.chunked)
         status = bugs.get(case["id"], case["status"])
         wrong = check_answer(answer, status, case["expect"], stand_in, request, forwarded, orders, order_ids)
@@ -555,13 +506,15 @@ def signed_webhook(body, webhook_id=None):
                         ("webhook-signature", "v1," + signer_mac(NEW_SECRET, webhook_id, timestamp, body))]
 
 
-def run_upstream(peer, java, results):
+def run_upstream(peer, java, stand_in, results):
     sample = "samples/webhooks/order-created.json"
     for kind, status, slug in (("unavailable", 503, "upstream-unavailable"), ("conflict", 409, "conflict"),
                                ("rejected", 422, "upstream-rejected"), ("flaky", 200, None), ("noid", 200, None)):
         answers = {}
         for name, server in (("function", java), ("peer", peer)):
-            body = payload(sample, f"FAULT-{kind}-{random_tokens.token_hex(3)}")
+            order_number = f"FAULT-{kind}-{random_tokens.token_hex(3)}"
+            stand_in.fault(kind, order_number)
+            body = payload(sample, order_number)
             _, headers = signed_webhook(body)
             answers[name] = send(server.port, "POST", "/orderWebhook", headers, body)
         wrong = []
@@ -774,15 +727,16 @@ def main():
                                                        "bin", "java"))
     parser.add_argument("--testkit-jar", default=os.path.join(ROOT, "testkit", "target", "testkit.jar"))
     args = parser.parse_args()
-    for jar in (args.java_jar, args.java_jar and args.testkit_jar):
+    for jar in (args.java_jar, args.testkit_jar):
         if jar and not os.path.isfile(jar):
             raise SystemExit(f"parity: {jar} not found (./mvnw -B -pl functions -am package -DskipTests)")
     logs = tempfile.mkdtemp(prefix="peer-parity-")
-    stand_in = OrdersStandIn()
     servers = []
     results, mapped = [], []
     started = time.monotonic()
     try:
+        stand_in = OrdersStandIn(args.java, args.testkit_jar, logs)
+        servers.append(stand_in)
         peer = start_peer(stand_in, logs)
         servers.append(peer)
         java = None
@@ -791,13 +745,12 @@ def main():
             servers.append(java)
         run_corpus(peer, stand_in, results, mapped)
         if java:
-            run_upstream(peer, java, results)
+            run_upstream(peer, java, stand_in, results)
             run_mapping(java, results, mapped)
             run_iso_codes(args.java, args.testkit_jar, results)
     finally:
-        for server in servers:
+        for server in reversed(servers):
             server.stop()
-        stand_in.stop()
     for section, name, ok, text in results:
         log(f"{'ok  ' if ok else 'FAIL'} {section:<8} {name:<42.42} {text}")
     failed = sum(1 for r in results if not r[2])
