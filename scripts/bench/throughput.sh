@@ -93,20 +93,20 @@ log "machine: $(machine_description)"
 prepare_jar "$WORK/functions.jar"
 prepare_testkit "$WORK/testkit.jar"
 
-# The plain MVC controller (from the functions' test sources, compiled against the jar under test),
-# loaded as a (no-op) Java agent: the one way to add classes to the production launch (java -jar)
-# without changing it. Both app variants load it, so both processes are identical; only
-# bench.plain-mvc=true switches it on.
-rm -rf "$WORK/extract"
-env -u JAVA_TOOL_OPTIONS "$JAVA" -Djarmode=tools -jar "$WORK/functions.jar" extract --destination "$WORK/extract" >/dev/null
-mkdir -p "$WORK/plain-classes"
-plain="$ROOT/functions/src/test/java/com/acme/integration/orders"
-"$JAVA_HOME/bin/javac" -d "$WORK/plain-classes" -cp "$WORK/extract/functions.jar" -proc:none \
-	"$plain/PlainOrderWebhookController.java" "$plain/PlainMvcInitializer.java" "$plain/PlainMvcAgent.java" \
-	2>"$OUT/plain-mvc-javac.log" || { cat "$OUT/plain-mvc-javac.log" >&2; die "the plain MVC controller does not compile"; }
+# The plain MVC controller (functions' test classes, compiled by the Maven build of the jar), loaded as
+# a (no-op) Java agent: the one way to add classes to the production launch (java -jar) without
+# changing it. Both app variants load it, so both processes are identical; only bench.plain-mvc=true
+# switches it on.
+classes="$ROOT/functions/target/test-classes"
+[[ -f $classes/com/acme/integration/orders/PlainMvcAgent.class ]] \
+	|| die "no functions/target/test-classes: ./mvnw -B -pl functions -am package -DskipTests"
 printf 'Premain-Class: com.acme.integration.orders.PlainMvcAgent\n' >"$WORK/plain-manifest.txt"
-"$JAVA_HOME/bin/jar" --create --file "$WORK/plain-mvc.jar" --manifest "$WORK/plain-manifest.txt" -C "$WORK/plain-classes" . \
-	-C "$ROOT/functions/src/test/resources/plain-mvc" .
+plain=()
+for class in "$classes"/com/acme/integration/orders/Plain*.class; do
+	[[ $class == *Tests* ]] || plain+=(-C "$classes" "${class#"$classes/"}")
+done
+"$JAVA_HOME/bin/jar" --create --file "$WORK/plain-mvc.jar" --manifest "$WORK/plain-manifest.txt" "${plain[@]}" \
+	-C "$classes/plain-mvc" .
 AGENT="-javaagent:$WORK/plain-mvc.jar"
 
 # The production layout (extract + AOT cache training) by the image's own script. An agent adds

@@ -19,9 +19,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$CI_REPO_ROOT"
 
-if [[ -z "${JAVA_HOME:-}" && -d /usr/lib/jvm/temurin-25-jdk-amd64 ]]; then
-  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
-fi
+# shellcheck source=scripts/java.sh
+source scripts/java.sh
 boot_jar=${1:-functions/target/functions.jar}
 work=target/ci-image
 app_dir="$work/app"

@@ -23,13 +23,15 @@
 # stand-in-bases/) and the machine's JDK are unchanged (labels stand-in.recipe, stand-in.java).
 #
 # Usage: build-local-bases.sh [--rebuild]
-#   STAND_IN_JDK  the JDK to copy (default /usr/lib/jvm/temurin-25-jdk-amd64)
+#   STAND_IN_JDK  the JDK to copy (default the JDK 25 of scripts/java.sh)
 # Needs root, buildah, podman and debootstrap.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
-jdk=${STAND_IN_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}
+# shellcheck source=scripts/java.sh
+source "$root/scripts/java.sh"
+jdk=${STAND_IN_JDK:-$JAVA_HOME}
 rebuild=false
 case "${1:-}" in
   --rebuild) rebuild=true ;;
@@ -188,8 +190,7 @@ fi
 if current "$JRE_IMAGE" "$java_version"; then
   log "$JRE_IMAGE: reused"
 else
-  # shellcheck source=scripts/java.sh
-  testkit=$(source "$root/scripts/java.sh" && testkit_jar) || die "could not build testkit/target/testkit.jar"
+  testkit=$(testkit_jar) || die "could not build testkit/target/testkit.jar"
   mapfile -t modules < <("$jdk/bin/java" --add-modules ALL-SYSTEM -jar "$testkit" jre-modules)
   ((${#modules[@]} > 10)) || die "could not list the JRE modules of $jdk"
   container=$(buildah from --pull=never "$TEMURIN_OS")

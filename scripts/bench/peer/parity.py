@@ -723,10 +723,13 @@ def run_iso_codes(java_bin, testkit_jar, results):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--java-jar", help="the functions jar, to compare with the Java app itself")
-    parser.add_argument("--java", default=os.path.join(os.environ.get("JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64"),
-                                                       "bin", "java"))
+    parser.add_argument("--java", help="a JDK 25's java (default: $JAVA_HOME/bin/java)")
     parser.add_argument("--testkit-jar", default=os.path.join(ROOT, "testkit", "target", "testkit.jar"))
     args = parser.parse_args()
+    if args.java is None:
+        if not os.environ.get("JAVA_HOME"):
+            raise SystemExit("parity: set JAVA_HOME to a JDK 25 or give --java")
+        args.java = os.path.join(os.environ["JAVA_HOME"], "bin", "java")
     for jar in (args.java_jar, args.testkit_jar):
         if jar and not os.path.isfile(jar):
             raise SystemExit(f"parity: {jar} not found (./mvnw -B -pl functions -am package -DskipTests)")
