@@ -191,7 +191,7 @@ if current "$JRE_IMAGE" "$java_version"; then
   log "$JRE_IMAGE: reused"
 else
   testkit=$(testkit_jar) || die "could not build testkit/target/testkit.jar"
-  mapfile -t modules < <("$jdk/bin/java" --add-modules ALL-SYSTEM -jar "$testkit" jre-modules)
+  mapfile -t modules < <("$jdk/bin/java" --add-modules ALL-SYSTEM -jar "$testkit" jre-modules 2> >(grep -v 'incubator modules' >&2))
   ((${#modules[@]} > 10)) || die "could not list the JRE modules of $jdk"
   container=$(buildah from --pull=never "$TEMURIN_OS")
   rootfs=$(buildah mount "$container")
