@@ -2,18 +2,18 @@ package com.acme.integration.testkit.bench;
 
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import com.acme.integration.testkit.DurationConverter;
-import com.acme.integration.testkit.SampleWebhook;
+import com.acme.integration.testkit.SignedSampleOptions;
 
 /**
  * Sends signed webhooks until {@code --count} of them got a 200: to wait for an app to serve, or to serve a
@@ -30,11 +30,8 @@ public final class AwaitAnswers implements Callable<Integer> {
 	@Parameters(index = "0", description = "orderWebhook's URL")
 	URI url;
 
-	@Option(names = "--secret", required = true, description = "whsec_... (test-only)")
-	String secret;
-
-	@Option(names = "--sample", required = true, description = "sample webhook (JSON) to vary")
-	Path sample;
+	@Mixin
+	SignedSampleOptions signed;
 
 	@Option(names = "--count", defaultValue = "1", description = "200s to wait for (default ${DEFAULT-VALUE})")
 	int count;
@@ -45,7 +42,7 @@ public final class AwaitAnswers implements Callable<Integer> {
 
 	@Override
 	public Integer call() throws Exception {
-		SignedPost post = new SignedPost(this.secret, SampleWebhook.read(this.sample), "await");
+		SignedPost post = new SignedPost(this.signed.secret(), this.signed.sample(), "await");
 		long deadline = System.nanoTime() + this.timeout.toNanos();
 		int ok = 0;
 		long seq = 0;

@@ -22,13 +22,14 @@ import java.util.stream.Stream;
 
 import com.sun.net.httpserver.HttpServer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.json.JsonMapper;
 
 import com.acme.integration.testkit.DurationConverter;
-import com.acme.integration.testkit.SampleWebhook;
+import com.acme.integration.testkit.SignedSampleOptions;
 
 /**
  * The cold-start measurement of scripts/bench/coldstart.sh: launches each variant in turn ({@code bash -c exec
@@ -49,11 +50,8 @@ public final class ColdStart implements Callable<Integer> {
 	@Option(names = "--url", required = true, description = "orderWebhook's URL once a variant is up")
 	URI url;
 
-	@Option(names = "--secret", required = true, description = "whsec_... (test-only)")
-	String secret;
-
-	@Option(names = "--sample", required = true, description = "sample webhook (JSON) to vary")
-	Path sample;
+	@Mixin
+	SignedSampleOptions signed;
 
 	@Option(names = "--out", required = true, description = "results folder")
 	Path out;
@@ -95,7 +93,7 @@ public final class ColdStart implements Callable<Integer> {
 	public Integer call() throws Exception {
 		PrintWriter stdout = this.spec.commandLine().getOut();
 		List<Variant> variants = this.variantSpecs.stream().map(Variant::parse).toList();
-		SignedPost post = new SignedPost(this.secret, SampleWebhook.read(this.sample), "cold");
+		SignedPost post = new SignedPost(this.signed.secret(), this.signed.sample(), "cold");
 		Files.createDirectories(this.out.resolve("logs"));
 		warmUp(post);
 		List<Run> runs = new ArrayList<>();

@@ -23,13 +23,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.json.JsonMapper;
 
 import com.acme.integration.testkit.DurationConverter;
-import com.acme.integration.testkit.SampleWebhook;
+import com.acme.integration.testkit.SignedSampleOptions;
 
 /**
  * The throughput measurement of scripts/bench/throughput.sh, against servers the script started: wrk POSTs
@@ -92,11 +93,8 @@ public final class Throughput implements Callable<Integer> {
 	@Option(names = "--load-cpus", description = "taskset CPU list for wrk (default: not pinned)")
 	String loadCpus;
 
-	@Option(names = "--secret", required = true, description = "whsec_... (test-only)")
-	String secret;
-
-	@Option(names = "--sample", required = true, description = "sample webhook (JSON) to vary")
-	Path sample;
+	@Mixin
+	SignedSampleOptions signed;
 
 	@Option(names = "--out", required = true, description = "results folder")
 	Path out;
@@ -144,7 +142,7 @@ public final class Throughput implements Callable<Integer> {
 		try (var lua = Throughput.class.getResourceAsStream("/bench/post-webhooks.lua")) {
 			Files.copy(Objects.requireNonNull(lua, "bench/post-webhooks.lua"), script, StandardCopyOption.REPLACE_EXISTING);
 		}
-		SignedPost signer = new SignedPost(this.secret, SampleWebhook.read(this.sample), "t");
+		SignedPost signer = new SignedPost(this.signed.secret(), this.signed.sample(), "t");
 		int top = this.connections.getLast();
 		List<Run> runs = new ArrayList<>();
 

@@ -26,12 +26,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import com.acme.integration.testkit.SampleWebhook;
+import com.acme.integration.testkit.SignedSampleOptions;
 import com.acme.integration.testkit.Webhooks;
 
 /**
@@ -52,11 +54,8 @@ public final class LoadClient implements Callable<Integer> {
 	@Parameters(index = "0", description = "orderWebhook's URL")
 	URI url;
 
-	@Option(names = "--secret", required = true, description = "whsec_... (test-only)")
-	String secret;
-
-	@Option(names = "--sample", required = true, description = "sample webhook (JSON) to vary")
-	Path sample;
+	@Mixin
+	SignedSampleOptions signed;
 
 	@Option(names = "--rate", required = true, description = "webhooks per second")
 	int rate;
@@ -81,8 +80,8 @@ public final class LoadClient implements Callable<Integer> {
 
 	@Override
 	public Integer call() throws Exception {
-		Webhooks webhooks = new Webhooks(this.secret);
-		SampleWebhook sample = SampleWebhook.read(this.sample);
+		Webhooks webhooks = new Webhooks(this.signed.secret());
+		SampleWebhook sample = this.signed.sample();
 		Semaphore inFlight = new Semaphore(this.concurrency);
 		HttpClient client = HttpClient.newBuilder()
 			.version(HttpClient.Version.HTTP_1_1)
