@@ -102,6 +102,11 @@ public final class Throughput implements Callable<Integer> {
 	@Option(names = "--profile", description = "record JFR (CPU-time samples, contention) in every JVM variant over the measured runs and print its hottest methods and contended monitors")
 	boolean profile;
 
+	/** RSS in MiB per variant, before the warm-up and after the last run. */
+	private final Map<String, String> rssIdle = new LinkedHashMap<>();
+
+	private final Map<String, String> rssAfter = new LinkedHashMap<>();
+
 	record Server(String name, String label, String url, long pid) {
 
 		static Server parse(String spec) {
@@ -143,17 +148,35 @@ public final class Throughput implements Callable<Integer> {
 			Files.copy(Objects.requireNonNull(lua, "bench/post-webhooks.lua"), script, StandardCopyOption.REPLACE_EXISTING);
 		}
 		SignedPost signer = new SignedPost(this.signed.secret(), this.signed.sample(), "t");
-		int top = this.connections.getLast();
 		List<Run> runs = new ArrayList<>();
+		try {
+			measure(signer, script, ceiling, variants, runs, err);
+		}
+		finally {
+			// Also after a failed run: the runs before it are kept.
+			writeCsv(this.out.resolve("runs.csv"), RUN_FIELDS, runs);
+		}
+		List<Run> points = medians(runs, this.rssIdle, this.rssAfter);
+		writeCsv(this.out.resolve("points.csv"), POINT_FIELDS, points);
+		Map<String, String> labels = new LinkedHashMap<>();
+		labels.put(ceiling.name(), ceiling.label());
+		variants.forEach(v -> labels.put(v.name(), v.label()));
+		writeJson(this.out.resolve("throughput.json"), points, labels);
+		table(points).forEach(out::println);
+		ratios(runs, this.connections.getLast(), err).forEach(out::println);
+		return 0;
+	}
 
+	private void measure(SignedPost signer, Path script, Server ceiling, List<Server> variants, List<Run> runs,
+			PrintWriter err) throws IOException, InterruptedException {
+		int top = this.connections.getLast();
 		log(err, "ceiling: the stand-in alone");
 		wrk(signer, script, ceiling, ceiling, top, this.warmup, "ceiling-warmup");
 		for (int c : this.connections) {
-			runs.add(record(err, 1, wrk(signer, script, ceiling, ceiling, c, this.duration, "ceiling")));
+			record(err, 1, wrk(signer, script, ceiling, ceiling, c, this.duration, "ceiling"), runs);
 		}
-		Map<String, String> rssIdle = new LinkedHashMap<>();
 		for (Server variant : variants) {
-			rssIdle.put(variant.name(), Long.toString(rssMib(variant.pid())));
+			this.rssIdle.put(variant.name(), Long.toString(rssMib(variant.pid())));
 		}
 		for (Server variant : variants) {
 			log(err, variant.name() + ": warm-up " + this.warmup.toSeconds() + "s");
@@ -170,8 +193,8 @@ public final class Throughput implements Callable<Integer> {
 			for (int round = 1; round <= this.rounds; round++) {
 				for (int i = 0; i < variants.size(); i++) {
 					Server variant = variants.get((i + round - 1) % variants.size());
-					runs.add(record(err, round,
-							wrk(signer, script, variant, ceiling, c, this.duration, variant.name() + "-r" + round)));
+					record(err, round, wrk(signer, script, variant, ceiling, c, this.duration, variant.name() + "-r" + round),
+							runs);
 				}
 			}
 		}
@@ -183,21 +206,9 @@ public final class Throughput implements Callable<Integer> {
 				tool("jfr", "view", "--width", "160", view, recording.toString()).lines().limit(28).forEach(err::println);
 			}
 		}
-		Map<String, String> rssAfter = new LinkedHashMap<>();
 		for (Server variant : variants) {
-			rssAfter.put(variant.name(), Long.toString(rssMib(variant.pid())));
+			this.rssAfter.put(variant.name(), Long.toString(rssMib(variant.pid())));
 		}
-
-		writeCsv(this.out.resolve("runs.csv"), RUN_FIELDS, runs);
-		List<Run> points = medians(runs, rssIdle, rssAfter);
-		writeCsv(this.out.resolve("points.csv"), POINT_FIELDS, points);
-		Map<String, String> labels = new LinkedHashMap<>();
-		labels.put(ceiling.name(), ceiling.label());
-		variants.forEach(v -> labels.put(v.name(), v.label()));
-		writeJson(this.out.resolve("throughput.json"), points, labels);
-		table(points).forEach(out::println);
-		ratios(runs, top, err).forEach(out::println);
-		return 0;
 	}
 
 	/** One wrk run against {@code target} with fresh signatures (timestamps must stay within the tolerance). */
@@ -248,8 +259,10 @@ public final class Throughput implements Callable<Integer> {
 		return new Run(values);
 	}
 
-	private static Run record(PrintWriter err, int round, Run run) {
+	/** Adds the run to the runs, then fails on a non-2xx answer or a socket error. */
+	private static void record(PrintWriter err, int round, Run run, List<Run> runs) {
 		run.values().put("round", Integer.toString(round));
+		runs.add(run);
 		String name = run.get("variant") + " c=" + run.get("connections");
 		log(err, name + " round " + round + ": " + run.get("requests_per_s") + " req/s, p50 " + run.get("p50_ms")
 				+ " ms, p99 " + run.get("p99_ms") + " ms, non-2xx " + run.get("non2xx") + ", socket errors "
@@ -260,7 +273,6 @@ public final class Throughput implements Callable<Integer> {
 					+ run.get("socket_errors") + " socket errors" + (run.get("first_non2xx").isEmpty() ? ""
 							: " (" + run.get("first_non2xx") + ")"));
 		}
-		return run;
 	}
 
 	/**

@@ -103,6 +103,10 @@ class BenchCommandsTests {
 
 		assertThat(result.exitCode()).isEqualTo(1);
 		assertThat(result.err()).contains("broken c=2", "non-2xx responses", "500 {\"status\":500}");
+		// The runs so far are kept, the failed one with them.
+		assertThat(Files.readAllLines(dir.resolve("out").resolve("runs.csv")))
+			.anySatisfy(line -> assertThat(line).startsWith("ceiling,1,16,"))
+			.anySatisfy(line -> assertThat(line).startsWith("broken,1,2,"));
 	}
 
 	static final long PID = ProcessHandle.current().pid();
