@@ -16,8 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-import java.util.function.ToDoubleBiFunction;
 import java.util.stream.Stream;
 
 import com.sun.net.httpserver.HttpServer;
@@ -229,22 +227,23 @@ public final class ColdStart implements Callable<Integer> {
 	 * B / median peer), with the RSS of B against the peer's.
 	 */
 	static List<String> ratios(List<Run> runs) {
-		Map<String, List<Run>> byVariant = new LinkedHashMap<>();
-		runs.forEach(run -> byVariant.computeIfAbsent(run.variant(), v -> new ArrayList<>()).add(run));
-		ToDoubleBiFunction<String, Function<Run, Double>> median = (name, value) -> median(
-				byVariant.get(name).stream().map(value).toList());
-		List<String> lines = new ArrayList<>();
-		if (byVariant.containsKey("B") && byVariant.containsKey("peer")) {
-			double b = median.applyAsDouble("B", Run::rssMib);
-			double peer = median.applyAsDouble("peer", Run::rssMib);
-			lines.add(String.format(Locale.ROOT, "B against the peer: RSS after the first response %.0f MiB against %.0f MiB (%.2fx)",
-					b, peer, b / peer));
+		Map<String, Double> seconds = new LinkedHashMap<>();
+		Map<String, Double> rss = new LinkedHashMap<>();
+		for (String name : runs.stream().map(Run::variant).distinct().toList()) {
+			List<Run> of = runs.stream().filter(run -> run.variant().equals(name)).toList();
+			seconds.put(name, median(of.stream().map(Run::seconds).toList()));
+			rss.put(name, median(of.stream().map(Run::rssMib).toList()));
 		}
-		lines.add("coldstart_ratio=" + (byVariant.containsKey("A") && byVariant.containsKey("B")
-				? String.format(Locale.ROOT, "%.3f", median.applyAsDouble("B", Run::seconds) / median.applyAsDouble("A", Run::seconds))
+		List<String> lines = new ArrayList<>();
+		if (seconds.containsKey("B") && seconds.containsKey("peer")) {
+			lines.add(String.format(Locale.ROOT, "B against the peer: RSS after the first response %.0f MiB against %.0f MiB (%.2fx)",
+					rss.get("B"), rss.get("peer"), rss.get("B") / rss.get("peer")));
+		}
+		lines.add("coldstart_ratio=" + (seconds.containsKey("A") && seconds.containsKey("B")
+				? String.format(Locale.ROOT, "%.3f", seconds.get("B") / seconds.get("A"))
 				: "n/a (A and B were not both measured)"));
-		lines.add("peer_coldstart_ratio=" + (byVariant.containsKey("B") && byVariant.containsKey("peer")
-				? String.format(Locale.ROOT, "%.3f", median.applyAsDouble("B", Run::seconds) / median.applyAsDouble("peer", Run::seconds))
+		lines.add("peer_coldstart_ratio=" + (seconds.containsKey("B") && seconds.containsKey("peer")
+				? String.format(Locale.ROOT, "%.3f", seconds.get("B") / seconds.get("peer"))
 				: "n/a (B and peer were not both measured)"));
 		return lines;
 	}

@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
-import java.util.function.ToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -290,7 +289,7 @@ public final class Throughput implements Callable<Integer> {
 			point.remove("round");
 			point.remove("first_non2xx");
 			point.put("rounds", Integer.toString(group.size()));
-			point.put("requests_per_s", format("%.1f", median(group, run -> run.number("requests_per_s"))));
+			point.put("requests_per_s", format("%.1f", ColdStart.median(group.stream().map(run -> run.number("requests_per_s")).toList())));
 			for (String sum : List.of("requests", "non2xx", "socket_errors")) {
 				point.put(sum, Long.toString(group.stream().mapToLong(run -> (long) run.number(sum)).sum()));
 			}
@@ -325,7 +324,7 @@ public final class Throughput implements Callable<Integer> {
 		else {
 			err.println("[bench] function / plain-mvc per round at " + top + " connections: "
 					+ String.join(" ", layer.stream().map(r -> format("%.3f", r)).toList()));
-			lines.add("throughput_ratio=" + format("%.3f", median(layer)));
+			lines.add("throughput_ratio=" + format("%.3f", ColdStart.median(layer)));
 		}
 		List<Double> requests = new ArrayList<>();
 		List<Double> cpu = new ArrayList<>();
@@ -334,14 +333,14 @@ public final class Throughput implements Callable<Integer> {
 			if (rps.isEmpty()) {
 				return;
 			}
-			double perCore = median(paired(runs, c, "function", "peer",
+			double perCore = ColdStart.median(paired(runs, c, "function", "peer",
 					(f, p) -> p.number("app_cpu_ms_per_request") / f.number("app_cpu_ms_per_request")));
-			double p99 = median(paired(runs, c, "function", "peer", (f, p) -> f.number("p99_ms") / p.number("p99_ms")));
+			double p99 = ColdStart.median(paired(runs, c, "function", "peer", (f, p) -> f.number("p99_ms") / p.number("p99_ms")));
 			err.println("[bench] function / peer at " + c + " connections, medians of the per-round ratios: requests/s "
-					+ format("%.3f", median(rps)) + ", p99 " + format("%.3f", p99) + ", requests per CPU second "
+					+ format("%.3f", ColdStart.median(rps)) + ", p99 " + format("%.3f", p99) + ", requests per CPU second "
 					+ format("%.3f", perCore));
 			if (c == 16 || c == 64) {
-				requests.add(median(rps));
+				requests.add(ColdStart.median(rps));
 				cpu.add(perCore);
 			}
 		});
@@ -398,14 +397,6 @@ public final class Throughput implements Callable<Integer> {
 		JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValue(file.toFile(), Map.of("series", series));
 	}
 
-	private static double median(List<Run> runs, ToDoubleFunction<Run> value) {
-		return median(runs.stream().map(value::applyAsDouble).toList());
-	}
-
-	private static double median(List<Double> values) {
-		return ColdStart.median(values);
-	}
-
 	/** utime + stime of a process (fields 14 and 15 of /proc/PID/stat), in clock ticks. */
 	static long cpuTicks(long pid) {
 		return statFields(Path.of("/proc", Long.toString(pid), "stat"), 14, 15);
@@ -427,10 +418,9 @@ public final class Throughput implements Callable<Integer> {
 		}
 	}
 
-	private static long rssMib(long pid) throws IOException {
-		return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
-			.filter(line -> line.startsWith("VmRSS:")).mapToLong(line -> Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024)
-			.findFirst().orElseThrow(() -> new IllegalStateException("no VmRSS for process " + pid));
+	private static long rssMib(long pid) {
+		return ColdStart.rssKib(ProcessHandle.of(pid)
+			.orElseThrow(() -> new IllegalStateException("process " + pid + " has ended"))) / 1024;
 	}
 
 	private static boolean isJvm(long pid) {
