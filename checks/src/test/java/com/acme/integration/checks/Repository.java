@@ -1,0 +1,88 @@
+package com.acme.integration.checks;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The repository under test, and the programs the checks run (git, bash, node, gitlab-ci-local, shellcheck). */
+final class Repository {
+
+	static final Path ROOT = Path.of(System.getProperty("checks.repoRoot", "..")).toAbsolutePath().normalize();
+
+	/** Where a check keeps what it produced (target/checks). */
+	static final Path WORK = Path.of(System.getProperty("checks.workDir", "target/checks")).toAbsolutePath();
+
+	private Repository() {
+	}
+
+	static String read(String path) {
+		try {
+			return Files.readString(ROOT.resolve(path), StandardCharsets.UTF_8);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	static boolean exists(String path) {
+		return Files.exists(ROOT.resolve(path));
+	}
+
+	/** Tracked files and new ones git does not ignore, as paths relative to the root. */
+	static List<String> files() {
+		Result result = run(List.of("git", "ls-files", "--cached", "--others", "--exclude-standard"), Map.of(),
+				Duration.ofMinutes(1));
+		if (result.exitCode() != 0) {
+			throw new IllegalStateException("git ls-files failed: " + result.output());
+		}
+		return result.output().lines().filter(file -> Files.isRegularFile(ROOT.resolve(file))).toList();
+	}
+
+	record Result(int exitCode, String output) {
+	}
+
+	/**
+	 * Runs a command in the repository root with the given environment changes (a null value
+	 * removes the variable) and returns its exit code and output (stdout and stderr together).
+	 */
+	static Result run(List<String> command, Map<String, String> environment, Duration timeout) {
+		try {
+			Files.createDirectories(WORK);
+			Path output = Files.createTempFile(WORK, "command-", ".log");
+			ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile())
+				.redirectErrorStream(true)
+				.redirectOutput(output.toFile())
+				.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+			environment.forEach((name, value) -> {
+				if (value == null) {
+					builder.environment().remove(name);
+				}
+				else {
+					builder.environment().put(name, value);
+				}
+			});
+			Process process = builder.start();
+			if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+				process.destroyForcibly();
+				throw new IllegalStateException("timed out after " + timeout + ": " + command);
+			}
+			String text = Files.readString(output, StandardCharsets.UTF_8);
+			Files.delete(output);
+			return new Result(process.exitValue(), text);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("could not run " + command + ": " + ex.getMessage(), ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted: " + command, ex);
+		}
+	}
+
+}
