@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,9 +18,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+
+import com.acme.integration.checks.Repository.Result;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -164,7 +164,7 @@ final class GitlabCiLocal {
 					+ " or npm install --prefix <dir> gitlab-ci-local@" + VERSION);
 		}
 		prepareStateDir();
-		Output version = run("version", List.of(binary.toString(), "--version"));
+		Result version = run("version", List.of(binary.toString(), "--version"));
 		if (version.exitCode() != 0 || !version.stdout().strip().equals(VERSION)) {
 			throw new AssertionError("gitlab-ci-local in " + dir + " is not " + VERSION + " (--version: "
 					+ version.stdout().strip() + " " + version.stderr().strip() + "): run scripts/ci/check-pipeline.sh,"
@@ -175,7 +175,7 @@ final class GitlabCiLocal {
 
 	private static Map<String, Object> loadPreview() {
 		Path dir = INSTALLATION.get();
-		Output preview = gitlabCiLocal("preview", Pipeline.DEFAULT_BRANCH, "--preview");
+		Result preview = gitlabCiLocal("preview", Pipeline.DEFAULT_BRANCH, "--preview");
 		if (preview.exitCode() != 0 || !preview.stderr().contains("json schema validated")) {
 			throw new AssertionError(".gitlab-ci.yml does not parse or validate against GitLab's JSON schema"
 					+ " (gitlab-ci-local --preview exited " + preview.exitCode() + "):\n" + preview.stderr());
@@ -187,7 +187,7 @@ final class GitlabCiLocal {
 				const docs = yaml.loadAll(require("fs").readFileSync(process.argv[2], "utf8")).filter(Boolean);
 				process.stdout.write(JSON.stringify(Object.assign({}, ...docs)));
 				""";
-		Output json = run("preview-json", List.of("node", "-e", merge, dir.resolve("node_modules/js-yaml").toString(),
+		Result json = run("preview-json", List.of("node", "-e", merge, dir.resolve("node_modules/js-yaml").toString(),
 				WORK.resolve("preview.out").toString()));
 		if (json.exitCode() != 0) {
 			throw new AssertionError("the merged YAML of --preview could not be read with js-yaml:\n" + json.stderr());
@@ -222,7 +222,7 @@ final class GitlabCiLocal {
 	}
 
 	private static Map<String, Job> listJobs(Pipeline pipeline) {
-		Output listing = gitlabCiLocal("list-" + pipeline, pipeline, "--list-json");
+		Result listing = gitlabCiLocal("list-" + pipeline, pipeline, "--list-json");
 		if (listing.exitCode() != 0) {
 			throw new AssertionError("gitlab-ci-local --list-json failed for the " + pipeline + " pipeline (exit "
 					+ listing.exitCode() + "):\n" + listing.stderr());
@@ -257,7 +257,7 @@ final class GitlabCiLocal {
 			Files.createDirectories(WORK);
 			Path casesFile = Files.createTempFile(WORK, "workflow-cases-", ".json");
 			Files.writeString(casesFile, JSON.writeValueAsString(withDefaultBranch));
-			Output result = run("workflow", List.of("node", resource("workflow-rules.mjs").toString(), dir.toString(),
+			Result result = run("workflow", List.of("node", resource("workflow-rules.mjs").toString(), dir.toString(),
 					Repository.ROOT.resolve(".gitlab-ci.yml").toString(), casesFile.toString()));
 			if (result.exitCode() != 0) {
 				throw new AssertionError("workflow-rules.mjs failed:\n" + result.stderr());
@@ -320,7 +320,7 @@ final class GitlabCiLocal {
 		}
 	}
 
-	private static Output gitlabCiLocal(String name, Pipeline pipeline, String mode) {
+	private static Result gitlabCiLocal(String name, Pipeline pipeline, String mode) {
 		Path dir = INSTALLATION.get();
 		List<String> command = new ArrayList<>();
 		command.add(dir.resolve("node_modules/.bin/gitlab-ci-local").toString());
@@ -332,38 +332,17 @@ final class GitlabCiLocal {
 		return run(name, command);
 	}
 
-	record Output(int exitCode, String stdout, String stderr) {
-	}
-
-	/**
-	 * Runs a command in the repository root. Unlike {@link Repository#run}, stdout and
-	 * stderr are kept apart: gitlab-ci-local and node write their results to stdout and
-	 * warnings to stderr. Both stay in the work folder as NAME.out and NAME.err.
-	 */
-	private static Output run(String name, List<String> command) {
+	/** Runs a command in the repository root; its stdout stays in the work folder as NAME.out. */
+	private static Result run(String name, List<String> command) {
+		Result result = Repository.run(command, Map.of(), TIMEOUT);
 		try {
 			Files.createDirectories(WORK);
-			Path stdout = WORK.resolve(name + ".out");
-			Path stderr = WORK.resolve(name + ".err");
-			Process process = new ProcessBuilder(command).directory(Repository.ROOT.toFile())
-				.redirectOutput(stdout.toFile())
-				.redirectError(stderr.toFile())
-				.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-				.start();
-			if (!process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-				process.destroyForcibly();
-				throw new AssertionError("timed out after " + TIMEOUT + ": " + command);
-			}
-			return new Output(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8),
-					Files.readString(stderr, StandardCharsets.UTF_8));
+			Files.writeString(WORK.resolve(name + ".out"), result.stdout());
 		}
 		catch (IOException ex) {
-			throw new IllegalStateException("could not run " + command + ": " + ex.getMessage(), ex);
+			throw new UncheckedIOException(ex);
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("interrupted: " + command, ex);
-		}
+		return result;
 	}
 
 	@SuppressWarnings("unchecked")

@@ -1,5 +1,6 @@
 package com.acme.integration.checks;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -44,21 +45,29 @@ final class Repository {
 		return result.output().lines().filter(file -> Files.isRegularFile(ROOT.resolve(file))).toList();
 	}
 
-	record Result(int exitCode, String output) {
+	/** A finished command: its exit code, what it wrote to stdout and to stderr. */
+	record Result(int exitCode, String stdout, String stderr) {
+
+		/** Both streams, stdout first. */
+		String output() {
+			return this.stdout + this.stderr;
+		}
+
 	}
 
 	/**
-	 * Runs a command in the repository root with the given environment changes (a null value
-	 * removes the variable) and returns its exit code and output (stdout and stderr together).
+	 * Runs a command in the repository root, stdin empty, with the given environment
+	 * changes (a null value removes the variable).
 	 */
 	static Result run(List<String> command, Map<String, String> environment, Duration timeout) {
 		try {
 			Files.createDirectories(WORK);
-			Path output = Files.createTempFile(WORK, "command-", ".log");
+			Path stdout = Files.createTempFile(WORK, "command-", ".out");
+			Path stderr = Files.createTempFile(WORK, "command-", ".err");
 			ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile())
-				.redirectErrorStream(true)
-				.redirectOutput(output.toFile())
-				.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+				.redirectOutput(stdout.toFile())
+				.redirectError(stderr.toFile())
+				.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
 			environment.forEach((name, value) -> {
 				if (value == null) {
 					builder.environment().remove(name);
@@ -70,11 +79,13 @@ final class Repository {
 			Process process = builder.start();
 			if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
 				process.destroyForcibly();
-				throw new IllegalStateException("timed out after " + timeout + ": " + command);
+				throw new AssertionError("timed out after " + timeout + ": " + command);
 			}
-			String text = Files.readString(output, StandardCharsets.UTF_8);
-			Files.delete(output);
-			return new Result(process.exitValue(), text);
+			Result result = new Result(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8),
+					Files.readString(stderr, StandardCharsets.UTF_8));
+			Files.delete(stdout);
+			Files.delete(stderr);
+			return result;
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException("could not run " + command + ": " + ex.getMessage(), ex);
