@@ -9,6 +9,7 @@ import com.acme.integration.testkit.bench.IsoCodes;
 import com.acme.integration.testkit.bench.Throughput;
 import com.acme.integration.testkit.image.JreModules;
 import com.acme.integration.testkit.load.LoadClient;
+import com.acme.integration.testkit.load.Reliability;
 import com.acme.integration.testkit.training.AotTraining;
 
 /**
@@ -16,9 +17,9 @@ import com.acme.integration.testkit.training.AotTraining;
  * {@code ./mvnw -B -pl testkit -am package}). Bad usage is a one-line message and exit 2, a failed run exit 1.
  */
 @Command(name = "testkit", mixinStandardHelpOptions = true,
-		description = "Stand-ins, signer, load, benchmark and image programs of the tests and scripts.",
-		subcommands = { StandInCommand.class, SendWebhook.class, LoadClient.class, Throughput.class,
-				AwaitAnswers.class, ColdStart.class, IsoCodes.class, AotTraining.class, JreModules.class })
+		description = "Stand-ins, signer, load, reliability, benchmark and image programs of the tests and scripts.",
+		subcommands = { StandInCommand.class, SendWebhook.class, LoadClient.class, Reliability.class,
+				Throughput.class, AwaitAnswers.class, ColdStart.class, IsoCodes.class, AotTraining.class, JreModules.class })
 public final class TestKit {
 
 	private TestKit() {

@@ -173,7 +173,8 @@ public final class ColdStart implements Callable<Integer> {
 		}
 	}
 
-	static long rssKib(ProcessHandle process) {
+	/** The resident set size of a process and its descendants (VmRSS of /proc/PID/status), in KiB; 0 for one gone. */
+	public static long rssKib(ProcessHandle process) {
 		return Stream.concat(Stream.of(process), process.descendants()).mapToLong(handle -> {
 			try {
 				return Files.readAllLines(Path.of("/proc", Long.toString(handle.pid()), "status"))
