@@ -4,11 +4,8 @@ import static com.acme.integration.checks.GitlabCiLocal.asMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -24,8 +21,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * docs/ci.md against .gitlab-ci.yml: a section for every job and none for a job the
  * pipeline lacks, each job described in numbered steps and naming the scripts it runs (as
- * gitlab-ci-local merges the pipeline), every CI/CD variable the scripts under
- * scripts/ci/ require documented, and every repository path the document names existing.
+ * gitlab-ci-local merges the pipeline), and every CI/CD variable the scripts under
+ * scripts/ci/ require documented. That the paths it names exist is {@link DocumentsTests}'s check, as for every
+ * document.
  */
 final class CiDocumentTests {
 
@@ -40,15 +38,6 @@ final class CiDocumentTests {
 
 	/** Variables the deploy jobs read that no require_vars names. */
 	private static final Set<String> ALSO_READ = Set.of("PROMETHEUS_URL", "KUBE_CONTEXT", "ROLLBACK_TO");
-
-	/**
-	 * Where a path docs/ci.md names in backquotes starts to be taken for a repository
-	 * path.
-	 */
-	private static final List<String> TOP = List.of("scripts/", "functions/", "knative/", "nginx/", "docs/", "e2e/",
-			".ci/", ".gitlab-ci.yml", ".dockerignore", "pom.xml", "mvnw");
-
-	private static final Pattern BACKQUOTED = Pattern.compile("`([^`\\s]+)`");
 
 	/**
 	 * The top-level keys of .gitlab-ci.yml that are jobs (hidden ones start with a dot).
@@ -153,39 +142,6 @@ final class CiDocumentTests {
 	@MethodSource("requiredVariables")
 	void documentsEveryCiCdVariableTheScriptsRead(String variable) {
 		assertThat(docs()).as("docs/ci.md documents the CI/CD variable %s", variable).contains("`" + variable + "`");
-	}
-
-	@Test
-	void everyPathItNamesExists() {
-		Set<String> missing = new TreeSet<>();
-		Matcher matcher = BACKQUOTED.matcher(docs());
-		while (matcher.find()) {
-			String path = matcher.group(1).split(" ")[0].replaceAll("[.,:;]+$", "");
-			boolean repositoryPath = TOP.stream().anyMatch(path::startsWith);
-			if (!repositoryPath || path.contains("target/") || path.contains("$") || path.contains("<")) {
-				continue;
-			}
-			if (!exists(path)) {
-				missing.add(path);
-			}
-		}
-		assertThat(missing).as("paths docs/ci.md names that do not exist").isEmpty();
-	}
-
-	/**
-	 * Whether the path, which may be a glob pattern, names anything in the repository.
-	 */
-	private static boolean exists(String path) {
-		if (!path.matches(".*[*?\\[].*")) {
-			return Files.exists(Repository.ROOT.resolve(path));
-		}
-		PathMatcher glob = FileSystems.getDefault().getPathMatcher("glob:" + path);
-		try (Stream<Path> files = Files.walk(Repository.ROOT)) {
-			return files.map(Repository.ROOT::relativize).anyMatch(glob::matches);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
 	}
 
 }

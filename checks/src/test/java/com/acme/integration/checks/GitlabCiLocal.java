@@ -2,13 +2,10 @@ package com.acme.integration.checks;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -257,7 +254,7 @@ final class GitlabCiLocal {
 			Files.createDirectories(WORK);
 			Path casesFile = Files.createTempFile(WORK, "workflow-cases-", ".json");
 			Files.writeString(casesFile, JSON.writeValueAsString(withDefaultBranch));
-			Result result = run("workflow", List.of("node", resource("workflow-rules.mjs").toString(), dir.toString(),
+			Result result = run("workflow", List.of("node", Repository.resource("workflow-rules.mjs").toString(), dir.toString(),
 					Repository.ROOT.resolve(".gitlab-ci.yml").toString(), casesFile.toString()));
 			if (result.exitCode() != 0) {
 				throw new AssertionError("workflow-rules.mjs failed:\n" + result.stderr());
@@ -275,10 +272,10 @@ final class GitlabCiLocal {
 	/** A fresh state dir whose include cache holds the offline templates. */
 	private static void prepareStateDir() {
 		Path templates = STATE_DIR.resolve("includes/gitlab.com/gitlab-org/gitlab/-/raw/HEAD/lib/gitlab/ci/templates");
-		Path source = resource("offline-templates");
+		Path source = Repository.resource("offline-templates");
 		try {
-			delete(STATE_DIR);
-			delete(WORK);
+			Repository.delete(STATE_DIR);
+			Repository.delete(WORK);
 			Files.createDirectories(WORK);
 			try (Stream<Path> files = Files.walk(source)) {
 				for (Path file : files.toList()) {
@@ -294,29 +291,6 @@ final class GitlabCiLocal {
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
-		}
-	}
-
-	private static void delete(Path dir) throws IOException {
-		if (Files.exists(dir)) {
-			try (Stream<Path> files = Files.walk(dir)) {
-				for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-					Files.delete(file);
-				}
-			}
-		}
-	}
-
-	private static Path resource(String name) {
-		URL url = GitlabCiLocal.class.getResource("/" + name);
-		if (url == null) {
-			throw new IllegalStateException("test resource " + name + " not found");
-		}
-		try {
-			return Path.of(url.toURI());
-		}
-		catch (URISyntaxException ex) {
-			throw new IllegalStateException(ex);
 		}
 	}
 

@@ -1,7 +1,6 @@
 package com.acme.integration.checks;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -642,7 +640,7 @@ final class JobScriptsTests {
 	/** Starts every check from no calls, nothing applied and no dotenv report. */
 	private void reset() {
 		try {
-			deleteRecursively(this.out);
+			Repository.delete(this.out);
 			Files.writeString(this.calls, "");
 			Files.writeString(this.applied, "");
 		}
@@ -718,23 +716,7 @@ final class JobScriptsTests {
 	}
 
 	private static String resource(String name) throws IOException {
-		try (InputStream in = JobScriptsTests.class.getResourceAsStream("/" + name)) {
-			if (in == null) {
-				throw new IOException("no resource " + name + " on the class path");
-			}
-			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-		}
-	}
-
-	private static void deleteRecursively(Path path) throws IOException {
-		if (!Files.exists(path)) {
-			return;
-		}
-		try (Stream<Path> paths = Files.walk(path)) {
-			for (Path each : paths.sorted(Comparator.reverseOrder()).toList()) {
-				Files.delete(each);
-			}
-		}
+		return Files.readString(Repository.resource(name), StandardCharsets.UTF_8);
 	}
 
 }

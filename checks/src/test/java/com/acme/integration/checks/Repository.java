@@ -3,13 +3,17 @@ package com.acme.integration.checks;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /** The repository under test, and the programs the checks run (git, bash, node, gitlab-ci-local, shellcheck). */
 final class Repository {
@@ -33,6 +37,32 @@ final class Repository {
 
 	static boolean exists(String path) {
 		return Files.exists(ROOT.resolve(path));
+	}
+
+	/** A file or folder of the checks' test resources (src/test/resources), on the class path. */
+	static Path resource(String name) {
+		URL url = Repository.class.getResource("/" + name);
+		if (url == null) {
+			throw new IllegalStateException("test resource " + name + " not found");
+		}
+		try {
+			return Path.of(url.toURI());
+		}
+		catch (URISyntaxException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** Deletes a file or a folder with everything in it; nothing for a path that does not exist. */
+	static void delete(Path path) throws IOException {
+		if (!Files.exists(path)) {
+			return;
+		}
+		try (Stream<Path> paths = Files.walk(path)) {
+			for (Path each : paths.sorted(Comparator.reverseOrder()).toList()) {
+				Files.delete(each);
+			}
+		}
 	}
 
 	/** Tracked files and new ones git does not ignore, as paths relative to the root. */
