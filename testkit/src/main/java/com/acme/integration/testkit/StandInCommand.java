@@ -3,7 +3,6 @@ package com.acme.integration.testkit;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -69,13 +68,7 @@ final class StandInCommand implements Callable<Integer> {
 			StandIn[] standIns = (this.erpClientId != null)
 					? new StandIn[] { new OrdersApiStandIn(this.token), new ErpStandIn(this.erpClientId, this.erpClientSecret) }
 					: new StandIn[] { new OrdersApiStandIn(this.token) };
-			StandInServer server = StandInServer.start(WireMockConfiguration.options()
-				.bindAddress(this.bind)
-				.port(this.port)
-				.containerThreads(100), standIns);
-			if (!this.delay.isZero()) {
-				server.wireMock().setGlobalFixedDelay((int) this.delay.toMillis());
-			}
+			StandInServer server = StandInServer.serve(this.bind, this.port, this.delay, standIns);
 			url = server.baseUrl();
 			standIn = server;
 		}

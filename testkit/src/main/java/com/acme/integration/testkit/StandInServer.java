@@ -1,5 +1,6 @@
 package com.acme.integration.testkit;
 
+import java.time.Duration;
 import java.util.List;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -33,6 +34,19 @@ public final class StandInServer implements AutoCloseable {
 		StandInServer server = new StandInServer(wireMock, List.of(standIns));
 		for (StandIn standIn : standIns) {
 			standIn.attach(server);
+		}
+		return server;
+	}
+
+	/**
+	 * The stand-ins as the commands serve them: on {@code bind}:{@code port} (0 for any free port), with 100
+	 * request threads, every answer {@code delay} late.
+	 */
+	public static StandInServer serve(String bind, int port, Duration delay, StandIn... standIns) {
+		StandInServer server = start(WireMockConfiguration.options().bindAddress(bind).port(port).containerThreads(100),
+				standIns);
+		if (!delay.isZero()) {
+			server.wireMock().setGlobalFixedDelay((int) delay.toMillis());
 		}
 		return server;
 	}

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import com.sun.net.httpserver.HttpServer;
@@ -27,6 +26,7 @@ import picocli.CommandLine.Spec;
 import tools.jackson.databind.json.JsonMapper;
 
 import com.acme.integration.testkit.DurationConverter;
+import com.acme.integration.testkit.Processes;
 import com.acme.integration.testkit.SignedSampleOptions;
 
 /**
@@ -159,17 +159,7 @@ public final class ColdStart implements Callable<Integer> {
 			}
 		}
 		finally {
-			stop(process);
-		}
-	}
-
-	/** SIGTERM to the process and what it started; SIGKILL after 30 s. */
-	private static void stop(Process process) throws InterruptedException {
-		process.descendants().forEach(ProcessHandle::destroy);
-		process.destroy();
-		if (!process.waitFor(30, TimeUnit.SECONDS)) {
-			process.descendants().forEach(ProcessHandle::destroyForcibly);
-			process.destroyForcibly().waitFor();
+			Processes.stop(process, Duration.ofSeconds(30));
 		}
 	}
 

@@ -1,6 +1,5 @@
 package com.acme.integration.testkit.load;
 
-import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -91,8 +90,11 @@ public final class LoadClient implements Callable<Integer> {
 
 	}
 
-	/** A run's counts and its summary line (label: sent= ok= errors= final= ... outcomes=). */
-	public record Summary(int sent, int ok, int errors, int finals, String line) {
+	/**
+	 * A run's counts, its summary line (label: sent= ok= errors= final= ... outcomes=) and the "webhookId orderId"
+	 * of every 200 (what {@code acked} holds).
+	 */
+	public record Summary(int sent, int ok, int errors, int finals, String line, List<String> acked) {
 	}
 
 	@Override
@@ -167,9 +169,8 @@ public final class LoadClient implements Callable<Integer> {
 			inFlight.acquire(run.concurrency());
 		}
 		double took = (System.nanoTime() - start) / 1e9;
-		try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(run.acked()))) {
-			ok.forEach(out::println);
-		}
+		List<String> acked = List.copyOf(ok);
+		Files.write(run.acked(), acked);
 		List<Long> sorted = new ArrayList<>(latencies);
 		Collections.sort(sorted);
 		Map<String, Integer> summary = new TreeMap<>();
@@ -181,7 +182,7 @@ public final class LoadClient implements Callable<Integer> {
 				"%s: sent=%d ok=%d errors=%d final=%d rate=%.1f/s took=%.1fs p50=%dms p99=%dms max=%dms outcomes=%s",
 				run.label(), sent, ok.size(), errors, finals, sent / took, took, percentile(sorted, 50),
 				percentile(sorted, 99), sorted.isEmpty() ? 0 : sorted.getLast(), summary);
-		return new Summary(sent, ok.size(), errors, finals, line);
+		return new Summary(sent, acked.size(), errors, finals, line, acked);
 	}
 
 	/**

@@ -28,7 +28,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,6 +36,7 @@ import picocli.CommandLine.Spec;
 
 import com.acme.integration.testkit.DurationConverter;
 import com.acme.integration.testkit.OrdersApiStandIn;
+import com.acme.integration.testkit.Processes;
 import com.acme.integration.testkit.SampleWebhook;
 import com.acme.integration.testkit.SignedSampleOptions;
 import com.acme.integration.testkit.StandInServer;
@@ -156,11 +156,7 @@ public final class Reliability implements Callable<Integer> {
 		StandInServer standInServer = null;
 		try {
 			OrdersApiStandIn standIn = new OrdersApiStandIn(this.token);
-			standInServer = StandInServer.start(WireMockConfiguration.options()
-				.bindAddress("127.0.0.1")
-				.port(this.standinPort)
-				.containerThreads(100), standIn);
-			standInServer.wireMock().setGlobalFixedDelay(5);
+			standInServer = StandInServer.serve("127.0.0.1", this.standinPort, Duration.ofMillis(5), standIn);
 			String standInUrl = "http://127.0.0.1:" + standInServer.port();
 			URI webhookUrl = URI.create("http://127.0.0.1:" + this.appPort + "/orderWebhook");
 			List<LoadClient.Summary> runs = new ArrayList<>();
@@ -185,7 +181,7 @@ public final class Reliability implements Callable<Integer> {
 				List<Long> after = List.copyOf(rss);
 				maxRss = after.subList(Math.min(warmSamples, after.size()), after.size()).stream()
 					.mapToLong(Long::longValue).max().orElse(0);
-				stop(app, Duration.ofSeconds(120));
+				Processes.stop(app, Duration.ofSeconds(120));
 			}
 			finally {
 				sampler.shutdownNow();
@@ -221,7 +217,7 @@ public final class Reliability implements Callable<Integer> {
 			}
 			int atTerm = standIn.orders().size();
 			long termAt = System.nanoTime();
-			int exit = stop(app, Duration.ofSeconds(120));
+			int exit = Processes.stop(app, Duration.ofSeconds(120));
 			report("shutdown: SIGTERM after %d orders of this phase, the app exited with %d after %.1f s",
 					atTerm - ordersBefore, exit, (System.nanoTime() - termAt) / 1e9);
 			LoadClient.Summary shutdown;
@@ -235,16 +231,13 @@ public final class Reliability implements Callable<Integer> {
 			runs.add(shutdown);
 			report("%s", shutdown.line());
 
-			List<String> orders = standIn.orders().stream().map(o -> o.idempotencyKey() + " " + o.id()).sorted().toList();
-			Files.write(this.out.resolve("orders.txt"), orders);
-			List<String> acked = new ArrayList<>();
-			for (String phase : List.of("warmup", "sustained", "shutdown")) {
-				acked.addAll(Files.readAllLines(this.out.resolve("acked-" + phase + ".txt")));
-			}
-			acked.sort(null);
-			Files.write(this.out.resolve("acked.txt"), acked);
+			List<OrdersApiStandIn.Order> received = standIn.orders();
+			Files.write(this.out.resolve("orders.txt"),
+					received.stream().map(order -> order.idempotencyKey() + " " + order.id()).sorted().toList());
 			Map<String, String> orderIds = new TreeMap<>();
-			orders.forEach(line -> orderIds.put(line.split(" ", 2)[0], line.split(" ", 2)[1]));
+			received.forEach(order -> orderIds.put(order.idempotencyKey(), order.id()));
+			List<String> acked = runs.stream().flatMap(run -> run.acked().stream()).sorted().toList();
+			Files.write(this.out.resolve("acked.txt"), acked);
 			long lost = 0;
 			long mismatched = 0;
 			for (String line : acked) {
@@ -258,7 +251,7 @@ public final class Reliability implements Callable<Integer> {
 				}
 			}
 			report("orders: acknowledged %d, at the stand-in %d, acknowledged without order %d, order id differs %d",
-					acked.size(), orders.size(), lost, mismatched);
+					acked.size(), received.size(), lost, mismatched);
 			// Every webhook here meets the contract: an answer a sender takes as final (a 4xx but 408, 409, 429)
 			// loses its order, in any phase, the shutdown included. Retryable answers (503, refused connections)
 			// are allowed during the shutdown: the sender delivers again.
@@ -384,26 +377,10 @@ public final class Reliability implements Callable<Integer> {
 		return sampler;
 	}
 
-	/** SIGTERM (Process.destroy on Linux), then SIGKILL after {@code patience}; the exit code. */
-	private static int stop(Process process, Duration patience) throws InterruptedException {
-		process.destroy();
-		if (!process.waitFor(patience.toMillis(), TimeUnit.MILLISECONDS)) {
-			process.destroyForcibly();
-		}
-		return process.waitFor();
-	}
-
 	private void stopChildren() {
 		for (Process process : this.children) {
-			process.descendants().forEach(ProcessHandle::destroy);
-			process.destroy();
-		}
-		for (Process process : this.children) {
 			try {
-				if (!process.waitFor(30, TimeUnit.SECONDS)) {
-					process.descendants().forEach(ProcessHandle::destroyForcibly);
-					process.destroyForcibly().waitFor();
-				}
+				Processes.stop(process, Duration.ofSeconds(30));
 			}
 			catch (InterruptedException ex) {
 				process.destroyForcibly();
